@@ -1,0 +1,38 @@
+"""Certified rational access to exact problem data (the paper's training set iota_{A,S}).
+
+Top-level names: :class:`Oracle`, :class:`AdversarialOracle`, :class:`Budget`,
+:class:`ExactData`, :func:`certified_error`, :func:`admissible` and the exceptions of
+:mod:`oracle.errors`.  Hypothesis strategies live in :mod:`oracle.strategies`.
+"""
+
+from oracle.certify import admissible, certified_error
+from oracle.data import ExactData
+from oracle.errors import (
+    BudgetExceeded,
+    InexactInput,
+    InvalidArgument,
+    InvalidType,
+    OracleError,
+    PrecisionError,
+)
+from oracle.exact import as_exact, enclose
+from oracle.oracles import AdversarialOracle, BaseOracle, Budget, Oracle, ReadRecord
+
+__all__ = [
+    "AdversarialOracle",
+    "BaseOracle",
+    "Budget",
+    "BudgetExceeded",
+    "ExactData",
+    "InexactInput",
+    "InvalidArgument",
+    "InvalidType",
+    "Oracle",
+    "OracleError",
+    "PrecisionError",
+    "ReadRecord",
+    "admissible",
+    "as_exact",
+    "certified_error",
+    "enclose",
+]

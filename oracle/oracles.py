@@ -1,0 +1,340 @@
+"""Oracles: the only way an algorithm sees a problem.
+
+An oracle answers two queries about exact data ``(A, S)``:
+
+* ``matrix(n)``    -> a rational matrix ``A_n`` with ``||A_n - A||_2 <= 2^-(n + tighten)``;
+* ``sample(k, n)`` -> a rational vector ``y_{k,n}`` with ``||y_{k,n} - y_k||_2 <= 2^-(n+tighten)``.
+
+Together these are the paper's training set ``iota_{A,S}``.  Every call is logged (``reads``),
+distinct entries are counted (``samples_read``, the theorem's "amount of training data"),
+budgets are enforced BEFORE any work is done, and answers are memoised so that the same query
+always gets the identical answer (the consistency axiom of SPEC section 2 depends on this).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import gmpy2
+import numpy as np
+
+from oracle.certify import Certified, admissible, certified_approximation
+from oracle.data import ExactData, as_exact_data
+from oracle.errors import BudgetExceeded, InvalidArgument, InvalidType
+
+__all__ = ["Budget", "ReadRecord", "BaseOracle", "Oracle", "AdversarialOracle", "DEFAULT_CEILING"]
+
+#: default hard ceiling on the level n (bits); ``matrix(10**9)`` is refused, not attempted
+DEFAULT_CEILING = 1 << 16
+
+
+def _check_level(n: object, name: str = "n") -> int:
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
+        raise InvalidType(f"{name}={n!r} must be a non-negative integer")
+    if n < 0:
+        raise InvalidArgument(f"{name}={n} must be a non-negative integer")
+    return int(n)
+
+
+def _check_optional_count(value: object, name: str) -> int | None:
+    if value is None:
+        return None
+    return _check_level(value, name)
+
+
+@dataclass(frozen=True)
+class Budget:
+    """Limits on what an algorithm may read.
+
+    ``max_level``: deepest level n allowed; ``max_reads``: number of DISTINCT entries
+    (``A_n`` or ``y_{k,n}``) allowed.  ``None`` means unlimited.
+    """
+
+    max_level: int | None = None
+    max_reads: int | None = None
+
+    def __post_init__(self) -> None:
+        _check_optional_count(self.max_level, "max_level")
+        _check_optional_count(self.max_reads, "max_reads")
+
+
+@dataclass(frozen=True)
+class ReadRecord:
+    """One logged query.
+
+    ``kind`` is ``"matrix"`` or ``"sample"``; ``k`` the sample index (``None`` for the matrix);
+    ``n`` the level; ``seconds`` the time the call took; ``cached`` whether the answer was
+    already known; ``source`` ``"honest"`` or ``"cover"`` (adversarial oracles); ``bound`` the
+    certified 2-norm error bound of the answer (an exact rational).
+    """
+
+    kind: str
+    k: int | None
+    n: int
+    seconds: float
+    cached: bool
+    source: str
+    bound: gmpy2.mpq = field(repr=False)
+
+    @property
+    def key(self) -> tuple[str, int | None, int]:
+        return (self.kind, self.k, self.n)
+
+
+class BaseOracle:
+    """Logging, budgets, validation and memoisation shared by every oracle.
+
+    Subclasses implement ``_answer(kind, k, n) -> (Certified, source)``.
+    """
+
+    def __init__(
+        self,
+        data: ExactData,
+        *,
+        budget: Budget | None = None,
+        tighten: int = 0,
+        ceiling: int = DEFAULT_CEILING,
+        _memo: dict | None = None,
+    ):
+        if budget is not None and not isinstance(budget, Budget):
+            raise InvalidType(
+                f"budget={budget!r} must be an oracle.Budget(max_level=..., max_reads=...) or None"
+            )
+        self._data = data
+        self.budget = budget or Budget()
+        self.tighten = _check_level(tighten, "tighten")
+        self.ceiling = _check_level(ceiling, "ceiling")
+        self._memo: dict[tuple[str, int | None, int], tuple[Certified, str]] = (
+            {} if _memo is None else _memo
+        )
+        self._reads: list[ReadRecord] = []
+        self._distinct: set[tuple[str, int | None, int]] = set()
+
+    # ------------------------------------------------------------------ public API
+    @property
+    def shape(self) -> tuple[int, int]:
+        """``(m, N)``: the matrix's shape (public knowledge, not a read)."""
+        return self._data.shape
+
+    @property
+    def num_samples(self) -> int:
+        """``R``: how many samples the problem has (public knowledge, not a read)."""
+        return self._data.R
+
+    def matrix(self, n: int) -> np.ndarray:
+        """``A_n``: read-only (m, N) object array of dyadic ``gmpy2.mpq`` within ``2^-(n+tighten)``
+        of ``A`` in the operator 2-norm."""
+        return self._read("matrix", None, n)
+
+    def sample(self, k: int, n: int) -> np.ndarray:
+        """``y_{k,n}``: read-only (m,) object array of dyadic ``gmpy2.mpq`` within
+        ``2^-(n+tighten)`` of ``y_k`` (``k`` is 0-based)."""
+        if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
+            raise InvalidType(f"k={k!r} must be an integer sample index")
+        if not 0 <= k < self._data.R:
+            raise InvalidArgument(
+                f"k={k} is out of range: this problem has R={self._data.R} samples "
+                f"(k = 0..{self._data.R - 1})"
+            )
+        return self._read("sample", int(k), n)
+
+    @property
+    def reads(self) -> tuple[ReadRecord, ...]:
+        """Every query in order, repeats included."""
+        return tuple(self._reads)
+
+    @property
+    def samples_read(self) -> int:
+        """Number of DISTINCT entries (``A_n`` or ``y_{k,n}``) read: the training-data size."""
+        return len(self._distinct)
+
+    @property
+    def deepest_level(self) -> int | None:
+        """The largest level read so far (``None`` before the first read)."""
+        return max((r.n for r in self._reads), default=None)
+
+    def fresh(self, budget: Budget | None = None) -> BaseOracle:
+        """A new oracle on the same data with an empty log (and the given budget) that shares
+        this one's memo, so the same query keeps getting the identical answer."""
+        clone = object.__new__(type(self))
+        clone.__dict__.update(self.__dict__)
+        clone.budget = budget or Budget()
+        clone._reads = []
+        clone._distinct = set()
+        return clone
+
+    def explain(self) -> str:
+        """A plain-text account of what was read, at which level, and how long it took."""
+        lines = [
+            f"{type(self).__name__} on {self._data.m} x {self._data.N} data with "
+            f"{self._data.R} sample(s); tighten={self.tighten}; budget: "
+            f"max_level={self.budget.max_level}, max_reads={self.budget.max_reads}",
+            f"{len(self._reads)} read(s), {self.samples_read} distinct entr"
+            f"{'y' if self.samples_read == 1 else 'ies'}, deepest level {self.deepest_level}",
+        ]
+        for i, r in enumerate(self._reads):
+            what = "A_n" if r.kind == "matrix" else f"y_{r.k},n"
+            lines.append(
+                f"  #{i:<3} {what:<7} n={r.n:<6} error <= {float(r.bound):.3e} "
+                f"(<= 2^-{r.n + self.tighten})  {r.source:<6} "
+                f"{'cached' if r.cached else 'computed'} in {r.seconds * 1e3:.2f} ms"
+            )
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        m, N = self.shape
+        return (
+            f"{type(self).__name__}(shape=({m}, {N}), R={self.num_samples}, "
+            f"tighten={self.tighten}, reads={len(self._reads)})"
+        )
+
+    # ------------------------------------------------------------------ machinery
+    def _read(self, kind: str, k: int | None, n: object) -> np.ndarray:
+        n = _check_level(n)
+        key = (kind, k, n)
+        if n > self.ceiling:
+            raise BudgetExceeded(
+                f"n={n} exceeds this oracle's ceiling={self.ceiling} on the level; "
+                f"build the oracle with a larger ceiling= if you really need it",
+                limit="ceiling",
+                attempted=key,
+            )
+        if key not in self._distinct:
+            b = self.budget
+            if b.max_level is not None and n > b.max_level:
+                raise BudgetExceeded(
+                    f"reading {kind} k={k} at n={n} exceeds the budget max_level={b.max_level}",
+                    limit="max_level",
+                    attempted=key,
+                )
+            if b.max_reads is not None and len(self._distinct) + 1 > b.max_reads:
+                raise BudgetExceeded(
+                    f"reading {kind} k={k} at n={n} would be distinct entry number "
+                    f"{len(self._distinct) + 1}, beyond the budget max_reads={b.max_reads}",
+                    limit="max_reads",
+                    attempted=key,
+                )
+        start = time.perf_counter()
+        hit = self._memo.get(key)
+        cached = hit is not None
+        if hit is None:
+            hit = self._answer(kind, k, n)
+            self._memo[key] = hit
+        answer, source = hit
+        self._distinct.add(key)
+        self._reads.append(
+            ReadRecord(kind, k, n, time.perf_counter() - start, cached, source, answer.bound)
+        )
+        return answer.values
+
+    def _honest(self, kind: str, k: int | None, n: int) -> Certified:
+        data = self._data
+        if kind == "matrix":
+            return certified_approximation(data, "A", n + self.tighten, data.shape)
+        return certified_approximation(data, k, n + self.tighten, (data.m,))
+
+    def _answer(self, kind: str, k: int | None, n: int) -> tuple[Certified, str]:
+        raise NotImplementedError
+
+
+class Oracle(BaseOracle):
+    """An honest oracle for exact data ``(A, samples)``.
+
+    Parameters
+    ----------
+    A:
+        ``sympy.Matrix`` (or nested lists) of exact real entries, shape (m, N).
+    samples:
+        Sequence of R length-m vectors of exact entries.
+    budget:
+        :class:`Budget` limiting the deepest level and the number of distinct entries read.
+    tighten:
+        Serve every level ``n`` with accuracy ``2^-(n + tighten)`` instead of ``2^-n``.
+    ceiling:
+        Hard limit on ``n`` (default 65536) so that a runaway query cannot exhaust memory.
+
+    Examples
+    --------
+    >>> import sympy
+    >>> o = Oracle(sympy.Matrix([[sympy.sqrt(2), 1]]), [sympy.Matrix([sympy.pi])])
+    >>> o.matrix(10)[0, 0]
+    mpq(1448,1024)
+    >>> o.samples_read
+    1
+    """
+
+    def __init__(
+        self,
+        A: object,
+        samples: Sequence[object] = (),
+        *,
+        budget: Budget | None = None,
+        tighten: int = 0,
+        ceiling: int = DEFAULT_CEILING,
+    ):
+        data = A if isinstance(A, ExactData) and not samples else ExactData(A, samples)
+        super().__init__(data, budget=budget, tighten=tighten, ceiling=ceiling)
+
+    @property
+    def exact_data(self) -> ExactData:
+        """The exact data behind the oracle.  For the harness (``theorems``) only: an algorithm
+        that reads it is cheating, and the harness's consistency check reports it as such."""
+        return self._data
+
+    def _answer(self, kind: str, k: int | None, n: int) -> tuple[Certified, str]:
+        return self._honest(kind, k, n), "honest"
+
+
+class AdversarialOracle(BaseOracle):
+    """An oracle for ``truth`` that answers with ``cover``'s data whenever that is admissible.
+
+    For each query at level n, the cover's answer is served if it is PROVEN to be within
+    ``2^-(n + tighten)`` of the truth's data (2-norm); otherwise an honest approximation of the
+    truth is served.  Every answer is therefore valid training data for ``truth``, and as long
+    as the cover's answers are admissible, the answer stream is identical to the cover's: this
+    is how one stream is made valid for several instances at once (SPEC section 5).
+
+    Queries made to the cover are logged by the cover too.  If the cover's own budget refuses a
+    read, its :class:`BudgetExceeded` propagates.  ``records[i].source`` says which answer was
+    served.
+    """
+
+    def __init__(
+        self,
+        truth: object,
+        cover: BaseOracle,
+        *,
+        budget: Budget | None = None,
+        tighten: int = 0,
+        ceiling: int = DEFAULT_CEILING,
+    ):
+        if not isinstance(cover, BaseOracle):
+            raise InvalidType(f"cover has type {type(cover).__name__}; pass an oracle")
+        data = as_exact_data(truth)
+        if data.shape != cover.shape or data.R != cover.num_samples:
+            raise InvalidArgument(
+                f"cover serves {cover.shape} data with {cover.num_samples} samples but truth is "
+                f"{data.shape} with {data.R} samples"
+            )
+        super().__init__(data, budget=budget, tighten=tighten, ceiling=ceiling)
+        self.cover = cover
+
+    @property
+    def exact_data(self) -> ExactData:
+        """The truth's exact data (for the harness only)."""
+        return self._data
+
+    def _answer(self, kind: str, k: int | None, n: int) -> tuple[Certified, str]:
+        target = n + self.tighten
+        if kind == "matrix":
+            offered = self.cover.matrix(n)
+            exact = self._data.A
+        else:
+            offered = self.cover.sample(k, n)
+            exact = self._data.samples[k]  # type: ignore[index]
+        if admissible(offered, exact, target):
+            bound = gmpy2.mpq(1, 2**target)
+            return Certified(offered, bound, target), "cover"
+        return self._honest(kind, k, n), "honest"

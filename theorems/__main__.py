@@ -1,0 +1,7 @@
+"""``python -m theorems``: see :mod:`theorems.cli`."""
+
+import sys
+
+from theorems.cli import main
+
+sys.exit(main())
