@@ -1,0 +1,174 @@
+"""Multiprecision floating point through a PRIVATE mpmath context.
+
+Each ``MP(prec)`` owns its own ``mpmath.ctx_mp.MPContext`` with ``prec`` bits; the global
+``mpmath.mp`` is never read or written.  Vectors are 1-D numpy object arrays of that context's
+``mpf``; a matrix keeps its rows as lists for ``fdot``.  Rationals are rounded once, to
+nearest, with ``mpmath.libmp.from_rational`` (``mpf(Fraction)`` is refused by mpmath and
+``mp.matrix`` truncates, so neither is used).  Inner products use ``fdot`` (one rounding per
+result entry).  No error bound is known: ``radius(x) is None``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import gmpy2
+import numpy as np
+from mpmath import libmp
+from mpmath.ctx_mp import MPContext
+
+from algorithms.arithmetic.base import Context, CtxMatrix, Scalar, Vec
+from algorithms.errors import InvalidArgument, InvalidType
+from algorithms.rationals import MPQ, as_mpq, as_positive_int
+
+__all__ = ["MP"]
+
+
+class MP(Context):
+    """mpmath floating point at ``prec`` bits in a private context.  ``name == "mp-<prec>"``."""
+
+    kind = "mp"
+
+    def __init__(self, prec: int):
+        self.prec = as_positive_int(prec, "prec", 2)
+        self.mpctx = MPContext()
+        self.mpctx.prec = self.prec
+        self._mpf = self.mpctx.mpf
+        self._zero = self.mpctx.make_mpf(libmp.fzero)
+        self._one = self.mpctx.make_mpf(libmp.fone)
+
+    # -------------------------------------------------------------- construction
+    def _from_mpq(self, q: gmpy2.mpq) -> Scalar:
+        raw = libmp.from_rational(int(q.numerator), int(q.denominator), self.prec,
+                                  libmp.round_nearest)
+        return self.mpctx.make_mpf(raw)
+
+    def _vector_from_mpq(self, q: np.ndarray) -> Vec:
+        out = np.empty(q.shape[0], dtype=object)
+        for i, v in enumerate(q):
+            out[i] = self._from_mpq(v)
+        return out
+
+    def _matrix_from_mpq(self, q: np.ndarray) -> CtxMatrix:
+        m, n = q.shape
+        data = np.empty((m, n), dtype=object)
+        for i in range(m):
+            for j in range(n):
+                data[i, j] = self._from_mpq(q[i, j])
+        rows = [list(data[i]) for i in range(m)]
+        cols = [list(data[:, j]) for j in range(n)]
+        return CtxMatrix(rows, cols, (m, n), self.key, q)
+
+    def scalar(self, q: object) -> Scalar:
+        if isinstance(q, self.mpctx.mpf):
+            return q
+        return self._from_mpq(q if isinstance(q, MPQ) else as_mpq(q, "q"))
+
+    def zeros(self, n: int) -> Vec:
+        out = np.empty(n, dtype=object)
+        out.fill(self._zero)
+        return out
+
+    def _coerce(self, a: object) -> Scalar:
+        return a if isinstance(a, self.mpctx.mpf) else self.scalar(a)
+
+    # -------------------------------------------------------------- inspection
+    def is_vector(self, x: object) -> bool:
+        mpf = self.mpctx.mpf
+        return (isinstance(x, np.ndarray) and x.ndim == 1 and x.dtype == object
+                and all(isinstance(v, mpf) for v in x))
+
+    def size(self, x: Vec) -> int:
+        if not isinstance(x, np.ndarray) or x.ndim != 1:
+            raise InvalidType(f"x has type {type(x).__name__}; an MP vector is a 1-D array")
+        return x.shape[0]
+
+    def entries(self, x: Vec) -> list[Scalar]:
+        return list(x)
+
+    def item(self, x: Vec, i: int) -> Scalar:
+        return x[i]
+
+    def scalar_to_rational(self, a: Scalar) -> gmpy2.mpq:
+        a = self._coerce(a)
+        sign, man, exp, _ = a._mpf_
+        if not man:
+            if exp:  # inf / nan
+                raise InvalidArgument(f"a={a} is not finite")
+            return gmpy2.mpq(0)
+        v = gmpy2.mpq(int(man)) * (gmpy2.mpq(2) ** int(exp))
+        return -v if sign else v
+
+    def to_rationals(self, x: Vec) -> np.ndarray:
+        out = np.empty(len(x), dtype=object)
+        for i, v in enumerate(x):
+            out[i] = self.scalar_to_rational(v)
+        return out
+
+    # -------------------------------------------------------------- linear algebra
+    def matvec(self, A: CtxMatrix, x: Vec) -> Vec:
+        self._check_matvec(A, x, False)
+        fdot = self.mpctx.fdot
+        xs = list(x)
+        out = np.empty(A.shape[0], dtype=object)
+        for i, row in enumerate(A.data):
+            out[i] = fdot(row, xs)
+        return out
+
+    def rmatvec(self, A: CtxMatrix, v: Vec) -> Vec:
+        self._check_matvec(A, v, True)
+        fdot = self.mpctx.fdot
+        vs = list(v)
+        out = np.empty(A.shape[1], dtype=object)
+        for j, col in enumerate(A.tdata):
+            out[j] = fdot(col, vs)
+        return out
+
+    def add(self, x: Vec, y: Vec) -> Vec:
+        self._check_same_size(x, y, "add")
+        return x + y
+
+    def sub(self, x: Vec, y: Vec) -> Vec:
+        self._check_same_size(x, y, "sub")
+        return x - y
+
+    def scale(self, a: object, x: Vec) -> Vec:
+        return self._coerce(a) * x
+
+    def concat(self, parts: Sequence[Vec]) -> Vec:
+        return np.concatenate([np.asarray(p, dtype=object) for p in parts]) if parts else (
+            self.zeros(0))
+
+    def dot(self, x: Vec, y: Vec) -> Scalar:
+        self._check_same_size(x, y, "dot")
+        return self.mpctx.fdot(list(x), list(y)) if len(x) else self._zero
+
+    def norm2(self, x: Vec) -> Scalar:
+        return self.mpctx.sqrt(self.dot(x, x))
+
+    def norm1(self, x: Vec) -> Scalar:
+        return self.mpctx.fsum(abs(v) for v in x)
+
+    def sum(self, x: Vec) -> Scalar:
+        return self.mpctx.fsum(x)
+
+    # -------------------------------------------------------------- nonlinearities
+    def soft_threshold(self, x: Vec, t: object) -> Vec:
+        if isinstance(t, np.ndarray):
+            if t.shape != x.shape:
+                raise InvalidArgument(
+                    f"t has shape {t.shape}; a scalar or shape {x.shape} is required")
+        else:
+            t = self._coerce(t)
+        return np.maximum(x - t, self._zero) + np.minimum(x + t, self._zero)
+
+    def relu(self, x: Vec) -> Vec:
+        return np.maximum(x, self._zero)
+
+    def square(self, x: Vec) -> Vec:
+        return x * x
+
+    def gate(self, x: Vec, t: Scalar) -> Vec:
+        t = self._coerce(t)
+        g = self._one / self.mpctx.sqrt(t if t > self._one else self._one)
+        return x * g
