@@ -128,6 +128,11 @@ def _entry(v: object, where: str) -> tuple[gmpy2.mpq, gmpy2.mpq]:
         return gmpy2.mpq(int(v.p), int(v.q)), _ZERO
     if isinstance(v, sympy.Rational):
         return gmpy2.mpq(int(v.p), int(v.q)), _ZERO
+    if isinstance(v, sympy.Float):
+        if not v.is_finite:
+            raise InvalidArgument(f"{where}={v!r} is not finite")
+        r = sympy.Rational(v)  # exact binary value
+        return gmpy2.mpq(int(r.p), int(r.q)), _ZERO
     if isinstance(v, (float, np.floating)):
         if not math.isfinite(float(v)):
             raise InvalidArgument(f"{where}={v!r} is not finite")
@@ -157,7 +162,8 @@ def rational_point(x: object) -> tuple[list[gmpy2.mpq], list[gmpy2.mpq]]:
     """Split an output vector into exact rational midpoints and radii.
 
     Accepts a sequence or 1-D (or single-column) array of ints, ``gmpy2.mpq``, ``Fraction``,
-    ``sympy.Rational``, floats (exact binary value), ``gmpy2.mpfr``, ``mpmath.mpf`` or
+    ``sympy.Rational``, floats (exact binary value; also ``sympy.Float``, ``gmpy2.mpfr``,
+    ``mpmath.mpf``) or
     python-flint ``arb`` balls, or a python-flint ``arb_mat``/``fmpq_mat`` column.
     """
     if isinstance(x, (arb_mat, fmpq_mat)):

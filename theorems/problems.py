@@ -9,11 +9,16 @@ With data ``A`` (m x N) and a sample ``y`` (length m):
 The parameters (``eta >= 0``, ``lam > 0``) are exact rationals (``gmpy2.mpq``); floats are
 refused.  Each record evaluates its objective (and, for P1, its constraint) on a vector in any
 arithmetic context of :mod:`algorithms.arithmetic` (exact rationals, balls, multiprecision,
-float64): the same formula, the context decides the arithmetic.
+float64): the same formula, the context decides the arithmetic.  ``x`` and ``y`` are vectors
+of the context (``ctx.vector(...)``) and ``A`` a context matrix (``ctx.matrix(rows)``; a 2-D
+array of rationals is converted).  In the exact context a 2-norm is only available when it is
+rational, so the (P1) constraint is offered squared (:meth:`P1.constraint_gap`) and the (P2)
+objective uses ``||r||^2 = <r, r>``.
 """
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -29,9 +34,24 @@ __all__ = ["P1", "P2", "P3", "Problem", "problem", "PROBLEM_NAMES"]
 PROBLEM_NAMES = ("P1", "P2", "P3")
 
 
+def _residual(x: Any, A: Any, y: Any, ctx: Any) -> Any:
+    """``A x - y`` in the context ``ctx`` (``A`` converted with ``ctx.matrix`` if needed)."""
+    if type(A).__name__ != "CtxMatrix":
+        A = ctx.matrix(A)
+    return ctx.sub(ctx.matvec(A, x), y)
+
+
+def _scope(ctx: Any) -> Any:
+    """The context's precision scope for scalar arithmetic with Python operators (python-flint
+    balls compute at a process-global precision, so ``Ball`` contexts provide ``scope()``);
+    a no-op for contexts whose numbers carry their own precision."""
+    scope = getattr(ctx, "scope", None)
+    return scope() if scope is not None else nullcontext()
+
+
 def _residual_norm(x: Any, A: Any, y: Any, ctx: Any) -> Any:
     """``||A x - y||_2`` in the context ``ctx``."""
-    return ctx.norm2(ctx.sub(ctx.matvec(A, x), y))
+    return ctx.norm2(_residual(x, A, y, ctx))
 
 
 class _Base:
@@ -80,9 +100,13 @@ class P1(_Base):
         """``||x||_1`` in the context ``ctx`` (``A``, ``y`` are only used by the constraint)."""
         return ctx.norm1(x)
 
-    def constraint_excess(self, x: Any, A: Any, y: Any, ctx: Any) -> Any:
-        """``||A x - y||_2 - eta``: ``x`` is feasible exactly when this is ``<= 0``."""
-        return _residual_norm(x, A, y, ctx) - _scalar(ctx, self.eta)
+    def constraint_gap(self, x: Any, A: Any, y: Any, ctx: Any) -> Any:
+        """``eta^2 - ||A x - y||_2^2``: ``x`` is feasible exactly when this is ``>= 0``
+        (squared so that it is exact in the exact context)."""
+        r = _residual(x, A, y, ctx)
+        rr, eta2 = ctx.dot(r, r), ctx.scalar(self.eta * self.eta)
+        with _scope(ctx):
+            return eta2 - rr
 
     def describe(self) -> str:
         return f"minimise ||x||_1 subject to ||Ax - y||_2 <= eta = {self.eta}"
@@ -104,8 +128,10 @@ class P2(_Base):
 
     def objective(self, x: Any, A: Any, y: Any, ctx: Any) -> Any:
         """``lam ||x||_1 + ||A x - y||_2^2`` in the context ``ctx``."""
-        r = ctx.sub(ctx.matvec(A, x), y)
-        return _scalar(ctx, self.lam) * ctx.norm1(x) + ctx.dot(r, r)
+        r = _residual(x, A, y, ctx)
+        lam, l1, rr = ctx.scalar(self.lam), ctx.norm1(x), ctx.dot(r, r)
+        with _scope(ctx):
+            return lam * l1 + rr
 
     def describe(self) -> str:
         return f"minimise lam*||x||_1 + ||Ax - y||_2^2 with lam = {self.lam}"
@@ -127,18 +153,15 @@ class P3(_Base):
 
     def objective(self, x: Any, A: Any, y: Any, ctx: Any) -> Any:
         """``lam ||x||_1 + ||A x - y||_2`` in the context ``ctx``."""
-        return _scalar(ctx, self.lam) * ctx.norm1(x) + _residual_norm(x, A, y, ctx)
+        lam, l1, rn = ctx.scalar(self.lam), ctx.norm1(x), _residual_norm(x, A, y, ctx)
+        with _scope(ctx):
+            return lam * l1 + rn
 
     def describe(self) -> str:
         return f"minimise lam*||x||_1 + ||Ax - y||_2 with lam = {self.lam}"
 
 
 Problem = P1 | P2 | P3
-
-
-def _scalar(ctx: Any, q: gmpy2.mpq) -> Any:
-    """The rational ``q`` as a scalar of the context ``ctx`` (its one-entry vector's entry)."""
-    return ctx.vector([q])[0]
 
 
 def problem(name: str, value: object) -> Problem:

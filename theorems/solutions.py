@@ -390,12 +390,16 @@ def verify_certificate(
     decided exactly, inequalities rigorously.  ``arithmetic="ball"``: python-flint balls of
     radius about ``2^-bits`` in the member's own coordinates ``(A, y)`` with certificate
     ``D w``: an equality passes when its ball contains 0 AND is narrow, an inequality when the
-    ball certainly satisfies it.  See the module docstring for why passing proves optimality
-    (and uniqueness when ``strict``).
+    ball certainly satisfies it (``bits`` is raised to ``2n + 128`` for a member at level ``n``
+    so that the gap ``eps/a_j`` of the strict inequalities is resolved).  See the module
+    docstring for why passing proves optimality (and uniqueness when ``strict``).
     """
     if arithmetic not in ("exact", "ball"):
         raise InvalidArgument(f"arithmetic={arithmetic!r} must be 'exact' or 'ball'")
     bits = integer(bits, "bits", 64)
+    # strictness |g_i| < rho at the other switch coordinates is a gap of about eps/alpha:
+    # resolve it whatever the level
+    bits = max(bits, 2 * (sol.member.n or 0) + 128)
     if arithmetic == "ball":
         with flint_precision(bits + 64):
             return _verify(sol, _Ball(sol, bits))
