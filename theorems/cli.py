@@ -9,9 +9,17 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from rich.console import Console
+from rich.console import Console as _RichConsole
 
 __all__ = ["main", "build_parser", "COMMANDS"]
+
+
+def Console(**kwargs: object) -> _RichConsole:  # noqa: N802 - a factory standing in for a class
+    """A rich console; when output is not a terminal (pipes, CI logs) it is 140 columns wide
+    so that the tables are not squeezed to the 80-column default."""
+    if "width" not in kwargs and not kwargs.get("stderr") and not sys.stdout.isatty():
+        kwargs["width"] = 140
+    return _RichConsole(**kwargs)
 
 
 def _cmd_tour(args: argparse.Namespace) -> int:
@@ -21,14 +29,108 @@ def _cmd_tour(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_demo(args: argparse.Namespace) -> int:
-    console = Console()
-    from oracle.tour import run_tour
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} must be >= 1")
+    return value
 
-    run_tour(console)
+
+def _configure_paradox(p: argparse.ArgumentParser) -> None:
+    p.formatter_class = argparse.RawDescriptionHelpFormatter
+    p.description = (
+        "Theorem 1 of Colbrook-Antun-Hansen, measured. For each problem the panel of algorithms\n"
+        "(Barycentre, Search, ExactSolveAtLevel, RandomVertex, FIRENET for P3) is run against\n"
+        "the class Omega through certified and adversarial oracles:\n"
+        "  (a) no algorithm gets K digits (consistent ones fail on >= N1-1 adversarial members);\n"
+        "  (b) K-1 digits need reads growing with n (Search), bounded readers fail;\n"
+        "  (c) K-2 digits from one sample (Barycentre).\n"
+        "Every printed error is a certified enclosure."
+    )
+    p.add_argument("--problem", choices=["P1", "P2", "P3", "all"], default="all",
+                   help="which problem (default: all)")
+    p.add_argument("--K", type=_positive_int, default=3,
+                   help="digit target K (the theorem needs K > 2; default 3)")
+    p.add_argument("--N", type=_positive_int, default=3, help="number of unknowns (default 3)")
+    p.add_argument("--m", type=_positive_int, default=2,
+                   help="number of measurements, m < N (default 2); N1 = N + 1 - m >= 2")
+    p.add_argument("--R", type=_positive_int, default=1, help="samples per member (default 1)")
+    p.add_argument("--D", choices=["identity", "cayley"], default="identity",
+                   help="orthogonal matrix of the class (cayley: random exactly orthogonal "
+                        "rational matrix from --seed)")
+    p.add_argument("--seed", type=int, default=0, help="seed for contents, D, drawn members")
+    p.add_argument("--seeds", type=_positive_int, default=40,
+                   help="seeds of the randomized vertex guesser (default 40)")
+    p.add_argument("--levels", type=_positive_int, nargs="+", default=[5, 10, 20, 40, 80],
+                   help="family-II levels n of the sweep (default 5 10 20 40 80)")
+    p.add_argument("--no-firenet", action="store_true", help="leave FIRENET out of the panel")
+    p.add_argument("--json", action="store_true",
+                   help="print ONE JSON object (a list for --problem all) instead of tables")
+    p.add_argument("--plot", metavar="FILE", help="save the error-vs-reads figure to FILE")
+
+
+def _run_paradox(args: argparse.Namespace, console: Console) -> list:
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from theorems.paradox import run
+
+    problems = ["P1", "P2", "P3"] if args.problem == "all" else [args.problem]
+    results = []
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                  console=Console(stderr=True), transient=True,
+                  disable=args.json and not sys.stderr.isatty()) as bar:
+        task = bar.add_task("paradox", total=None)
+        for name in problems:
+            results.append(run(
+                name, args.K, N=args.N, m=args.m, R=args.R, D=args.D, seed=args.seed,
+                levels=tuple(args.levels), randomized_seeds=args.seeds,
+                firenet=not args.no_firenet,
+                progress=lambda msg: bar.update(task, description=msg),
+            ))
+    return results
+
+
+def _cmd_paradox(args: argparse.Namespace) -> int:
+    import json
+
+    from theorems.paradox_report import plot, render, to_json
+
+    console = Console()
+    if args.m >= args.N or args.N + 1 - args.m < 2:
+        console.print(f"[red]--m={args.m} must be < --N={args.N}[/red]")
+        return 2
+    results = _run_paradox(args, console)
+    if args.json:
+        payload = [to_json(r) for r in results]
+        print(json.dumps(payload if args.problem == "all" else payload[0], indent=2))
+    else:
+        for r in results:
+            render(r, console)
+    if args.plot:
+        plot(results, args.plot)
+        if not args.json:
+            console.print(f"figure written to {args.plot}")
+    return 0
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from theorems.paradox_report import render
+
+    console = Console()
+    console.rule("[bold]smale18 demo: the paradox of Colbrook, Antun and Hansen, measured")
     console.print(
-        "\nMore: [bold]python -m theorems --help[/bold] lists every command; "
-        "[bold]python -m oracle[/bold] repeats this tour."
+        "Algorithms see each problem only through an oracle of certified rational data "
+        "(try [bold]python -m theorems tour[/bold]).  For K = 3 and P1, P2, P3:\n")
+    defaults = build_parser().parse_args(["paradox"])
+    for r in _run_paradox(defaults, console):
+        render(r, console)
+    console.print(
+        "More: [bold]python -m theorems paradox --help[/bold] (other K, N, m, D, JSON, plots), "
+        "[bold]python -m theorems tour[/bold] (the oracle), "
+        "[bold]python -m theorems --help[/bold] (every command)."
     )
     return 0
 
@@ -37,6 +139,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None],
                           Callable[[argparse.Namespace], int]]] = {
     "demo": ("the main job: everything `make demo` shows", lambda p: None, _cmd_demo),
+    "paradox": ("Theorem 1 measured: K digits impossible, K-1 need unbounded data, K-2 "
+                "from one sample", _configure_paradox, _cmd_paradox),
     "tour": ("the oracle tour: certified rational training data and its read log",
              lambda p: None, _cmd_tour),
 }
