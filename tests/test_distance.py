@@ -13,6 +13,7 @@ from flint import arb, arb_mat
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from algorithms.arithmetic import context
 from oracle.exact import arb_mid_mpq, enclose, mpq_to_arb
 from theorems._exact import sqrt_bounds
 from theorems.distance import (
@@ -140,6 +141,9 @@ def test_all_input_kinds_give_the_same_enclosure():
         arb_mat([[v] for v in values]),
         np.array(rationals, dtype=object),
     ]
+    for kind, prec in (("exact", None), ("ball", 64), ("mp", 64), ("float64", None)):
+        ctx = context(kind, prec)  # outputs of algorithms come as context vectors
+        inputs.append(ctx.vector(rationals) if kind != "float64" else ctx.vector(values))
     for x in inputs:
         assert distance(x, mb) == reference, type(x)
 
@@ -174,6 +178,8 @@ def test_bad_inputs_are_refused():
         distance([0, 0], mb)
     with pytest.raises(InvalidArgument, match=r"x\[1\]=nan is not finite"):
         distance([0, float("nan"), 0], mb)
+    with pytest.raises(InvalidArgument, match="is not finite"):
+        distance([0, mpmath.mpf("inf"), 0], mb)
     with pytest.raises(InvalidType, match=r"x\[0\]='1' has type str"):
         distance(["1", 0, 0], mb)
     with pytest.raises(InvalidType, match="x has type str"):

@@ -142,16 +142,20 @@ def _entry(v: object, where: str) -> tuple[gmpy2.mpq, gmpy2.mpq]:
             raise InvalidArgument(f"{where}={v!r} is not finite")
         num, den = v.as_integer_ratio()
         return gmpy2.mpq(num, den), _ZERO
-    if isinstance(v, mpmath.mpf):
-        if not mpmath.isfinite(v):
-            raise InvalidArgument(f"{where}={v!r} is not finite")
-        man, exp = v.man_exp
-        man, exp = int(man), int(exp)
-        return (gmpy2.mpq(man << exp) if exp >= 0 else gmpy2.mpq(man, 1 << -exp)), _ZERO
     if isinstance(v, arb):
         if not v.is_finite():
             raise InvalidArgument(f"{where}={v!r} is not a finite ball")
         return arb_mid_mpq(v), arb_rad_mpq(v)
+    raw = getattr(v, "_mpf_", None)  # mpmath mpf of any (private) context
+    if isinstance(raw, tuple) and len(raw) == 4:
+        sgn, man, exp, bc = raw
+        man, exp = int(man), int(exp)
+        if man == 0:
+            if int(bc) < 0 or exp != 0:
+                raise InvalidArgument(f"{where}={v!r} is not finite")
+            return _ZERO, _ZERO
+        man = -man if sgn else man
+        return (gmpy2.mpq(man << exp) if exp >= 0 else gmpy2.mpq(man, 1 << -exp)), _ZERO
     raise InvalidType(
         f"{where}={v!r} has type {type(v).__name__}; pass rationals (gmpy2.mpq, Fraction, int), "
         f"python-flint arb balls or floats"
@@ -163,8 +167,9 @@ def rational_point(x: object) -> tuple[list[gmpy2.mpq], list[gmpy2.mpq]]:
 
     Accepts a sequence or 1-D (or single-column) array of ints, ``gmpy2.mpq``, ``Fraction``,
     ``sympy.Rational``, floats (exact binary value; also ``sympy.Float``, ``gmpy2.mpfr``,
-    ``mpmath.mpf``) or
-    python-flint ``arb`` balls, or a python-flint ``arb_mat``/``fmpq_mat`` column.
+    ``mpmath.mpf`` of any context) or python-flint ``arb`` balls, or a python-flint
+    ``arb_mat``/``fmpq_mat`` column: so the vectors of every ``algorithms.arithmetic`` context
+    are accepted as they are.
     """
     if isinstance(x, (arb_mat, fmpq_mat)):
         if x.ncols() != 1:
