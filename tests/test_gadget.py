@@ -96,7 +96,7 @@ def test_member_structure_by_hand():
     assert mb.sibling(1, 3).j == 1 and "j=2 n=3" in mb.label()
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(members())
 def test_A_At_is_norm_a_squared_times_identity(mb):
     """A A^T = ||a||^2 I: exactly when D is rational, with narrow balls containing 0 for DCT."""
@@ -111,7 +111,7 @@ def test_A_At_is_norm_a_squared_times_identity(mb):
         assert _ball_zero_matrix(A * A.T - target)
 
 
-@settings(max_examples=20, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(members(tie=False), st.data())
 def test_matrix_distances_between_members(mb, data):
     """||A^(i) - A^(j)|| = sqrt(2) eps, ||A^(j) - A^tie|| = eps; the samples coincide."""

@@ -111,7 +111,7 @@ def test_every_member_has_a_certified_closed_form(om, n, data):
             assert chk.optimal and chk.unique == (not mb.is_tie)
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(omegas(), st.integers(1, 10), st.data())
 def test_vertex_separations(om, n, data):
     """Distinct members at the same level have vertices sqrt(2) t apart: more than 2*10^-K in
@@ -129,7 +129,7 @@ def test_vertex_separations(om, n, data):
         assert correct_to_digits(enc, digits) is False
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(omegas(), st.integers(1, 10), st.data())
 def test_barycentre_errors_split_the_families(om, n, data):
     """The tie member's barycentre (what the one-sample algorithm returns) is within
@@ -161,7 +161,7 @@ def test_claims_are_reported_with_certified_bounds():
     assert t_lo <= t[0] and t[1] <= t_hi
 
 
-@settings(max_examples=12, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(omegas(max_N=5, max_R=1), st.integers(1, 7), st.data())
 def test_adversarial_oracle_serves_the_tie_member_up_to_level_n(om, n, data):
     """An AdversarialOracle for member j (eps = 2^-(n+1)) whose cover is the tie member at

@@ -33,7 +33,7 @@ def _check_set(sol, arithmetic):
     return chk
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(members(), st.data())
 def test_certificates_prove_the_closed_forms_exactly(mb, data):
     k = data.draw(st.integers(0, mb.R - 1))
@@ -42,7 +42,7 @@ def test_certificates_prove_the_closed_forms_exactly(mb, data):
     _check_set(sol, "exact")
 
 
-@settings(max_examples=20, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(members())
 def test_certificates_hold_in_the_members_own_coordinates_with_balls(mb):
     """Same check in (A, y, D w) with balls, for every kind of D (DCT included)."""
