@@ -188,11 +188,6 @@ def test_adversarial_oracle_serves_the_tie_member_up_to_level_n(om, n, data):
         assert adv_other.reads[-1].source == "cover"
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="oracle.admissible bounds ||E||_2 by the Frobenius norm or sqrt(||E||_1 ||E||_inf); "
-    "at Table-1 sizes (N1=2, N2=20, DCT) both exceed 2^-n at level n although ||E||_2 < 2^-n",
-)
 def test_adversarial_oracle_at_table_one_sizes_up_to_level_n():
     om = Omega(P3(1), 3, 22, 21, D="dct", seed=0)
     n = 6

@@ -71,3 +71,30 @@ def test_certified_error_of_a_far_approximation():
     bound = certified_error(approx, A)
     # ||(1 - sqrt 2) I||_2 = sqrt(2) - 1; the bound must contain it and be tight
     assert gmpy2.mpq(41421356, 10**8) <= bound <= gmpy2.mpq(41421357, 10**8)
+
+
+def test_spectral_bound_is_rigorous_and_tight():
+    import numpy as np
+
+    from oracle.certify import spectral_norm_upper
+
+    rng = np.random.default_rng(7)
+    for shape in [(3, 5), (6, 2), (21, 22)]:
+        F = rng.integers(-999, 1000, shape)
+        values = [gmpy2.mpq(int(v), 997) for v in F.flatten()]
+        exact_norm = np.linalg.norm(F / 997, 2)  # float64 reference, good to ~1e-15
+        bound = float(spectral_norm_upper(values, shape))
+        assert exact_norm * (1 - 1e-12) <= bound <= exact_norm * 1.02
+
+
+def test_operator_norm_certified_where_frobenius_is_too_pessimistic():
+    # E = eps * I_20: ||E||_2 = eps but ||E||_F = sqrt(20) eps
+    eps = gmpy2.mpq(1, 2**30)
+    n = 20
+    exact = sympy.eye(n) * sympy.sqrt(2)
+    approx = [[(gmpy2.mpq(0) if i != j else None) for j in range(n)] for i in range(n)]
+    sqrt2 = Oracle(exact, []).matrix(200)[0, 0]
+    for i in range(n):
+        approx[i][i] = sqrt2 + eps
+    bound = certified_error(approx, exact)
+    assert eps <= bound <= eps * gmpy2.mpq(102, 100)

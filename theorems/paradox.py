@@ -52,7 +52,8 @@ from theorems.distance import Enclosure, correct_to_digits, distance
 from theorems.errors import InvalidArgument, InvalidType
 from theorems.gadget import Member
 from theorems.omega import Omega
-from theorems.problems import PROBLEM_NAMES, problem as make_problem
+from theorems.problems import PROBLEM_NAMES
+from theorems.problems import problem as make_problem
 
 __all__ = [
     "DEFAULT_VALUES",
