@@ -89,9 +89,18 @@ import gmpy2
 import numpy as np
 from flint import arb, arb_mat
 
-from algorithms.arithmetic.ball import Ball, arb_upper_mpq, flint_prec, mpq_to_arb
+from algorithms.arithmetic.ball import Ball, flint_prec, mpq_to_arb
 from algorithms.arithmetic.base import Context, Vec
 from algorithms.arithmetic.float64 import Float64
+from algorithms.certify import (
+    arb_matrix,
+    arb_vector,
+    bound_up,
+    pd_metric_bounds,
+    rad2,
+    rad_l1,
+    soft_threshold_balls,
+)
 from algorithms.errors import InvalidArgument, InvalidType
 from algorithms.linalg import spectral_norm_bounds
 from algorithms.networks import (
@@ -111,7 +120,6 @@ from algorithms.rationals import (
     as_mpq_vector,
     as_positive_int,
     dyadic_round,
-    mpq_sqrt_lower,
     mpq_sqrt_upper,
 )
 
@@ -129,12 +137,6 @@ __all__ = [
 #: ``e^-1`` as used by the restart schedule: the double nearest to it, as an exact rational
 NU = gmpy2.mpq(math.exp(-1))
 _PARAM_BITS = 53
-_BOOK_BITS = 64
-
-
-def _up(q: gmpy2.mpq) -> gmpy2.mpq:
-    """Round a non-negative bookkeeping bound up to a short dyadic."""
-    return dyadic_round(q, _BOOK_BITS, "up") if q > 0 else gmpy2.mpq(0)
 
 
 # =============================================================================== parameters
@@ -552,40 +554,14 @@ def _solve_float64(P: FirenetParameters, W: _Weights, y: np.ndarray, ctx: Float6
 
 
 # =============================================================================== certified Ball
-def _amplification(P: FirenetParameters) -> tuple[gmpy2.mpq, gmpy2.mpq, gmpy2.mpq, gmpy2.mpq]:
-    """Rational upper bounds ``(1/sqrt(tau), sqrt(lmax), 1/sqrt(q), 1 + 2 sigma L)``."""
-    a, b, L = 1 / P.tau, 1 / P.sigma, P.L
-    lmax = ((a + b) + mpq_sqrt_upper((a - b) ** 2 + 4 * L * L, 64)) / 2
-    q = a - P.sigma * L * L
-    return (_up(mpq_sqrt_upper(a, 64)), _up(mpq_sqrt_upper(lmax, 64)),
-            _up(1 / mpq_sqrt_lower(q, 64)), 1 + 2 * P.sigma * L)
-
-
 def default_guard_bits(P: FirenetParameters) -> int:
-    """Extra bits that absorb the a-priori growth factor of the certified bound."""
+    """Extra bits that absorb the a-priori growth factor of the certified bound:
+    ``n_outer log2(1/sqrt(1 - tau sigma L^2)) + log2(steps) + log2(sqrt(lmax/q)) + 8``."""
     per_restart = -0.5 * math.log2(1 - float(P.tau * P.sigma * P.L * P.L))
-    lmax_over_q = float(_amplification(P)[1] * _amplification(P)[2])
+    _, sqrt_lmax, inv_sqrt_q = pd_metric_bounds(P.tau, P.sigma, P.L)
     steps = P.n_outer * P.p_inner
     return int(math.ceil(P.n_outer * per_restart + math.log2(steps + 1)
-                         + math.log2(max(lmax_over_q, 1.0)) + 8))
-
-
-def _rad2(b: arb_mat) -> gmpy2.mpq:
-    """Upper bound of the 2-norm of the radius vector of ``b`` (at the current precision)."""
-    d = b - b.mid()
-    return arb_upper_mpq((d.transpose() * d)[0, 0].upper().sqrt())
-
-
-def _rad_l1(b: arb_mat) -> gmpy2.mpq:
-    """Upper bound of ``sum_i rad(b_i)``."""
-    total = arb(0)
-    for e in b.entries():
-        total += e.rad()
-    return arb_upper_mpq(total)
-
-
-def _arb_vec(q: np.ndarray) -> arb_mat:
-    return arb_mat(len(q), 1, [mpq_to_arb(v) for v in q])
+                         + math.log2(max(float(sqrt_lmax * inv_sqrt_q), 1.0)) + 8))
 
 
 def _solve_ball(P: FirenetParameters, y: object, ctx: Ball, callback: Callback | None,
@@ -595,17 +571,17 @@ def _solve_ball(P: FirenetParameters, y: object, ctx: Ball, callback: Callback |
     guard = default_guard_bits(P) if guard_bits is None else as_positive_int(
         guard_bits, "guard_bits", 0)
     wp = ctx.prec + guard
-    inv_sqrt_tau, sqrt_lmax, inv_sqrt_q, kx = _amplification(P)
-    zero = arb(0)
+    inv_sqrt_tau, sqrt_lmax, inv_sqrt_q = pd_metric_bounds(P.tau, P.sigma, P.L)
+    kx = 1 + 2 * P.sigma * P.L
     with flint_prec(wp) as scope:
         if isinstance(y, arb_mat):
             if y.nrows() != m or y.ncols() != 1:
                 raise InvalidArgument(f"y has shape ({y.nrows()}, {y.ncols()}); ({m}, 1) needed")
             yb = y
         else:
-            yb = _arb_vec(as_mpq_vector(y, "y", m))
-        Bt = arb_mat(N, m, [mpq_to_arb(-P.tau * v) for v in P.A.T.reshape(-1)])
-        Cs = arb_mat(m, N, [mpq_to_arb(P.sigma * v) for v in P.A.reshape(-1)])
+            yb = arb_vector(as_mpq_vector(y, "y", m))
+        Bt = arb_matrix(np.ascontiguousarray(P.A.T), -P.tau)
+        Cs = arb_matrix(P.A, P.sigma)
         th = [mpq_to_arb(t) for t in P.thresholds]
         nth = [-t for t in th]
         one, two = arb(1), arb(2)
@@ -623,24 +599,13 @@ def _solve_ball(P: FirenetParameters, y: object, ctx: Ball, callback: Callback |
             else:
                 x0b = s * mpq_to_arb(P.restart_factor(k))
                 x = x0b.mid()
-                d0 = _up((_rad2(x0b) + scale * e_avg) * inv_sqrt_tau)
+                d0 = bound_up((rad2(x0b) + scale * e_avg) * inv_sqrt_tau)
                 v = arb_mat(m, 1)
                 s = arb_mat(N, 1)
             rx = arb_mat(N, 1)
             rv = arb_mat(m, 1)
             for _ in range(P.p_inner):
-                zb = x + Bt * v
-                out = []
-                for z, t, nt in zip(zb.entries(), th, nth, strict=True):
-                    if nt < z < t:       # certainly inside the dead zone
-                        out.append(zero)
-                    elif z > t:
-                        out.append(z - t)
-                    elif z < nt:
-                        out.append(z + t)
-                    else:                # the ball touches a kink
-                        out.append(_soft_straddle(z, t))
-                xb = arb_mat(N, 1, out)
+                xb = soft_threshold_balls(x + Bt * v, th, nth)
                 x1 = xb.mid()
                 rx += xb - x1            # zero-centred: radii add up the r_x
                 s += x1
@@ -650,14 +615,14 @@ def _solve_ball(P: FirenetParameters, y: object, ctx: Ball, callback: Callback |
                 v = vb.mid()
                 rv += vb - v
                 x = x1
-            sum_rho = kx * _rad_l1(rx) + _rad_l1(rv)
+            sum_rho = kx * rad_l1(rx) + rad_l1(rv)
             dp = d0 + sqrt_lmax * sum_rho
-            e_avg = _up(dp * inv_sqrt_q / scale)
+            e_avg = bound_up(dp * inv_sqrt_q / scale)
             psi_b = s * mpq_to_arb(P.readout(k))
             eb = arb(0, _fmpq(e_avg))
             psi = arb_mat(N, 1, [b + eb for b in psi_b.entries()])
             if callback is not None:
-                bound = _up(_rad2(psi_b) + e_avg)
+                bound = bound_up(rad2(psi_b) + e_avg)
                 rec = RestartRecord(k, P.schedule[k - 1], scale, psi, bound, wp,
                                     time.perf_counter() - t0)
                 scope.__exit__()
@@ -668,15 +633,6 @@ def _solve_ball(P: FirenetParameters, y: object, ctx: Ball, callback: Callback |
                 if stop:
                     break
         return psi
-
-
-def _soft_straddle(z: arb, t: arb) -> arb:
-    zero = arb(0)
-    if z + t > 0:
-        return arb.union(z - t, zero)
-    if z - t < 0:
-        return arb.union(z + t, zero)
-    return arb.union(arb.union(z - t, z + t), zero)
 
 
 def _fmpq(q: gmpy2.mpq) -> Any:

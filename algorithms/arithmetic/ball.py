@@ -292,6 +292,17 @@ class Ball(Context):
         with flint_prec(self.prec):
             return x * t.max(_ONE).rsqrt()
 
+    def shrink(self, w: Vec, r: object) -> Vec:
+        r = self._coerce(r)
+        if r < 0:
+            raise InvalidArgument(f"r={r} must be >= 0")
+        if r == 0:
+            return w
+        nrm = self.norm2(w)
+        with flint_prec(self.prec):
+            # max(0, 1 - r/||w||) = 1 - r / max(||w||, r): one formula, no case split
+            return w * (_ONE - r / nrm.max(r))
+
 
 def _soft_ball(z: arb, t: arb) -> arb:
     """A ball containing ``soft(z0, t0)`` for every ``z0`` in ``z`` and ``t0`` in ``t``."""

@@ -25,6 +25,7 @@ vector):
 ``relu(x)``, ``square(x)``  entrywise ``max(x_i, 0)``, ``x_i^2``
 ``gate(x, t)``              ``x * min(1, t^(-1/2))`` for a scalar ``t >= 0``
 ``project_unit_ball(v)``    ``v * min(1, 1/||v||_2)`` (Euclidean projection onto the unit ball)
+``shrink(w, r)``            ``max(0, 1 - r/||w||_2) w`` (prox of ``r ||.||_2``)
 ``dot, norm2, norm1``       ``<x, y>``, ``||x||_2``, ``||x||_1`` (scalars)
 ``norm2_squared, sum``      ``||x||_2^2``, ``sum_i x_i``
 ``to_rationals(x)``         1-D object array of ``gmpy2.mpq`` (midpoints for balls)
@@ -247,6 +248,10 @@ class Context(ABC):
     @abstractmethod
     def gate(self, x: Vec, t: Scalar) -> Vec:
         """``x * min(1, t^(-1/2))`` for a scalar ``t >= 0`` (the ball-projection neuron)."""
+
+    @abstractmethod
+    def shrink(self, w: Vec, r: object) -> Vec:
+        """``max(0, 1 - r/||w||_2) w`` for a scalar ``r >= 0`` (the prox of ``r ||.||_2``)."""
 
     def project_unit_ball(self, v: Vec) -> Vec:
         """Euclidean projection onto ``{||v||_2 <= 1}``: ``v * min(1, 1/||v||_2)``."""

@@ -151,3 +151,19 @@ class Exact(Context):
                 f"gate: t={t} > 1 needs 1/sqrt(t), which is irrational; Exact() cannot return "
                 f"it. Use a Ball/MP context")
         return x / r
+
+    def shrink(self, w: Vec, r: object) -> Vec:
+        r = self._coerce(r, "r")
+        if r < 0:
+            raise InvalidArgument(f"r={r} must be >= 0")
+        if r == 0:
+            return w.copy()
+        sq = self.dot(w, w)
+        if sq <= r * r:
+            return self.zeros(self.size(w))
+        nrm = exact_sqrt(sq)
+        if nrm is None:
+            raise InexactOperation(
+                f"shrink: ||w||_2 = sqrt({sq}) is irrational; Exact() cannot return it. Use a "
+                f"Ball/MP context")
+        return w * (1 - r / nrm)

@@ -157,3 +157,11 @@ class Float64(Context):
     def gate(self, x: Vec, t: Scalar) -> Vec:
         t = t if isinstance(t, float) else self.scalar(t)
         return x * (1.0 / math.sqrt(max(t, 1.0)))
+
+    def shrink(self, w: Vec, r: object) -> Vec:
+        r = r if isinstance(r, float) else self.scalar(r)
+        if r < 0:
+            raise InvalidArgument(f"r={r} must be >= 0")
+        if r == 0:
+            return w.copy()
+        return w * (1.0 - r / max(math.sqrt(float(w.dot(w))), r))

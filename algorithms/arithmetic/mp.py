@@ -172,3 +172,12 @@ class MP(Context):
         t = self._coerce(t)
         g = self._one / self.mpctx.sqrt(t if t > self._one else self._one)
         return x * g
+
+    def shrink(self, w: Vec, r: object) -> Vec:
+        r = self._coerce(r)
+        if r < 0:
+            raise InvalidArgument(f"r={r} must be >= 0")
+        if not r:
+            return w.copy()
+        nrm = self.norm2(w)
+        return w * (self._one - r / (nrm if nrm > r else r))

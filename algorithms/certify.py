@@ -1,0 +1,105 @@
+"""Helpers for certified iterations on midpoints (used by FIRENET, ISTA and the P1 solver).
+
+The pattern (DESIGN.md, "Balls are for short computations"): keep the iterate as an exact
+dyadic point, evaluate ONE step in ball arithmetic from it, store the midpoint of the result
+and remember the radius as that step's local error.  The iteration's own stability then says
+how local errors combine:
+
+* a map that is nonexpansive in the 2-norm (ISTA with a step ``<= 1/Lip``) adds them up;
+* a primal-dual step is nonexpansive in the metric ``M = [[I/tau, -A^T], [-A, I/sigma]]``;
+  :func:`pd_metric_bounds` gives the constants needed to pass between ``|.|_M`` and ``|.|_2``.
+
+All functions here expect python-flint's precision to be set by the caller
+(``with flint_prec(bits): ...``).
+"""
+
+from __future__ import annotations
+
+import gmpy2
+import numpy as np
+from flint import arb, arb_mat
+
+from algorithms.arithmetic.ball import arb_upper_mpq, mpq_to_arb
+from algorithms.rationals import dyadic_round, mpq_sqrt_lower, mpq_sqrt_upper
+
+__all__ = [
+    "bound_up",
+    "pd_metric_bounds",
+    "rad2",
+    "rad_l1",
+    "arb_vector",
+    "arb_matrix",
+    "soft_threshold_balls",
+]
+
+_BOOK_BITS = 64
+_ZERO = arb(0)
+
+
+def bound_up(q: gmpy2.mpq) -> gmpy2.mpq:
+    """Round a non-negative bound up to a 64-bit dyadic (keeps the bookkeeping cheap)."""
+    return dyadic_round(q, _BOOK_BITS, "up") if q > 0 else gmpy2.mpq(0)
+
+
+def pd_metric_bounds(tau: gmpy2.mpq, sigma: gmpy2.mpq, L: gmpy2.mpq
+                     ) -> tuple[gmpy2.mpq, gmpy2.mpq, gmpy2.mpq]:
+    """Upper bounds of ``(1/sqrt(tau), sqrt(lambda_max(M)), 1/sqrt(q))``, ``q = 1/tau - sigma L^2``.
+
+    ``lambda_max(M) <= ((a + b) + sqrt((a - b)^2 + 4 L^2)) / 2`` with ``a = 1/tau``,
+    ``b = 1/sigma`` (the 2x2 blocks of ``M`` on each singular pair of ``A``), and for every
+    ``(dx, dv)``: ``|(dx, dv)|_M^2 >= dx^T (I/tau - sigma A^T A) dx >= q |dx|^2``.  Requires
+    ``tau sigma L^2 < 1`` and ``L >= ||A||_2``.
+    """
+    a, b = 1 / tau, 1 / sigma
+    lmax = ((a + b) + mpq_sqrt_upper((a - b) ** 2 + 4 * L * L, 64)) / 2
+    q = a - sigma * L * L
+    return (bound_up(mpq_sqrt_upper(a, 64)), bound_up(mpq_sqrt_upper(lmax, 64)),
+            bound_up(1 / mpq_sqrt_lower(q, 64)))
+
+
+def rad2(b: arb_mat) -> gmpy2.mpq:
+    """Upper bound of ``sqrt(sum_i rad(b_i)^2)``: the 2-norm from the midpoints to the box."""
+    d = b - b.mid()
+    return arb_upper_mpq((d.transpose() * d)[0, 0].upper().sqrt())
+
+
+def rad_l1(b: arb_mat) -> gmpy2.mpq:
+    """Upper bound of ``sum_i rad(b_i)`` (``>=`` the 2-norm of the radius vector)."""
+    total = arb(0)
+    for e in b.entries():
+        total += e.rad()
+    return arb_upper_mpq(total)
+
+
+def arb_vector(q: np.ndarray) -> arb_mat:
+    """A column of balls enclosing the rationals ``q``."""
+    return arb_mat(len(q), 1, [mpq_to_arb(v) for v in q])
+
+
+def arb_matrix(q: np.ndarray, factor: gmpy2.mpq | int = 1) -> arb_mat:
+    """Balls enclosing the rational matrix ``factor * q`` (each product formed exactly first)."""
+    m, n = q.shape
+    return arb_mat(m, n, [mpq_to_arb(factor * v) for v in q.reshape(-1)])
+
+
+def soft_threshold_balls(zb: arb_mat, th: list[arb], nth: list[arb]) -> arb_mat:
+    """Balls containing ``soft(z0, t0)`` for all ``z0`` in ``zb``, ``t0`` in ``th`` (``nth = -th``).
+
+    Soft-thresholding is monotone, so a ball certainly inside one of its three pieces maps
+    through that piece; a ball touching a kink maps to the union of the adjacent pieces.
+    """
+    out = []
+    for z, t, nt in zip(zb.entries(), th, nth, strict=True):
+        if nt < z < t:
+            out.append(_ZERO)
+        elif z > t:
+            out.append(z - t)
+        elif z < nt:
+            out.append(z + t)
+        elif z + t > 0:
+            out.append(arb.union(z - t, _ZERO))
+        elif z - t < 0:
+            out.append(arb.union(z + t, _ZERO))
+        else:
+            out.append(arb.union(arb.union(z - t, z + t), _ZERO))
+    return arb_mat(len(out), 1, out)
