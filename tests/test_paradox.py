@@ -145,3 +145,14 @@ def test_cli_refuses_bad_dimensions(capsys):
     assert main(["paradox", "--N", "3", "--m", "3"]) == 2
     with pytest.raises(SystemExit):
         main(["paradox", "--K", "0"])
+
+
+def test_dct_class_uses_ball_inputs_and_keeps_the_picture():
+    res = run("P2", 3, D="dct", N=4, m=3, levels=(6,), randomized_seeds=2, draws=1,
+              budgets=(5,))
+    by_name = {s.name: s for s in res.algorithms}
+    assert by_name["Search"].verdict(2) is True and by_name["Search"].verdict(3) is False
+    assert by_name["Barycentre"].verdict(1) is True and by_name["Barycentre"].verdict(2) is False
+    # ball inputs: the enclosures are narrow but genuinely intervals
+    err = by_name["Barycentre"].worst_error("II")
+    assert 0 < err.upper - err.lower < gmpy2.mpq(1, 10**20)

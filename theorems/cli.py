@@ -58,9 +58,10 @@ def _configure_paradox(p: argparse.ArgumentParser) -> None:
     p.add_argument("--m", type=_positive_int, default=2,
                    help="number of measurements, m < N (default 2); N1 = N + 1 - m >= 2")
     p.add_argument("--R", type=_positive_int, default=1, help="samples per member (default 1)")
-    p.add_argument("--D", choices=["identity", "cayley"], default="identity",
+    p.add_argument("--D", choices=["identity", "cayley", "dct"], default="identity",
                    help="orthogonal matrix of the class (cayley: random exactly orthogonal "
-                        "rational matrix from --seed)")
+                        "rational matrix from --seed; dct: the paper's orthonormal DCT-II, "
+                        "irrational samples evaluated in ball arithmetic)")
     p.add_argument("--seed", type=int, default=0, help="seed for contents, D, drawn members")
     p.add_argument("--seeds", type=_positive_int, default=40,
                    help="seeds of the randomized vertex guesser (default 40)")

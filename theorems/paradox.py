@@ -36,6 +36,7 @@ from typing import Any
 
 import gmpy2
 import numpy as np
+from flint import arb
 
 from algorithms.arithmetic import Ball, Exact
 from algorithms.firenet import FIRENET
@@ -46,7 +47,7 @@ from algorithms.theorem_algorithms import (
     Search,
     coarse_level,
 )
-from oracle import AdversarialOracle, Budget, BudgetExceeded
+from oracle import AdversarialOracle, Budget, BudgetExceeded, enclose
 from theorems._exact import integer
 from theorems.distance import Enclosure, correct_to_digits, distance
 from theorems.errors import InvalidArgument, InvalidType
@@ -175,11 +176,8 @@ def build_class(problem: str, K: int, *, N: int = 3, m: int = 2, R: int = 1,
         raise InvalidArgument(f"problem={problem!r} must be one of {', '.join(PROBLEM_NAMES)}")
     problem = problem.upper()
     value = DEFAULT_VALUES[problem] if value is None else value
-    if D not in ("identity", "cayley"):
-        raise InvalidArgument(
-            f"D={D!r}: the harness evaluates networks on the exact samples, which must be "
-            f"rational; use 'identity' or 'cayley' (an exactly orthogonal rational matrix)"
-        )
+    if D not in ("identity", "cayley", "dct"):
+        raise InvalidArgument(f"D={D!r} must be 'identity', 'cayley' or 'dct'")
     contents = [[0] * (m - 1) for _ in range(R)] if problem == "P1" else None
     return Omega(make_problem(problem, value), K, N, m, R=R, D=D, seed=seed,
                  contents=contents)
@@ -203,28 +201,35 @@ def default_panel(problem: str, value: object, K: int, *, firenet: bool = True,
     return panel
 
 
-def _rational_samples(member: Member) -> list[list[gmpy2.mpq]]:
-    out = []
+def _exact_inputs(member: Member) -> list[Any]:
+    """The samples as network inputs: lists of ``gmpy2.mpq`` when rational (D the identity or a
+    rational Cayley matrix), else python-flint balls of radius ``<= 2^-(BALL_BITS + 64)``
+    around the exact irrational entries (D the DCT-II)."""
+    out: list[Any] = []
     for y in member.samples:
-        row = []
-        for v in y:
-            if not v.is_Rational:
-                raise InvalidArgument(f"sample entry {v} is not rational; use D='identity'")
-            row.append(gmpy2.mpq(int(v.p), int(v.q)))
-        out.append(row)
+        if all(v.is_Rational for v in y):
+            out.append([gmpy2.mpq(int(v.p), int(v.q)) for v in y])
+        else:
+            out.append([enclose(v, BALL_BITS + 64) for v in y])
     return out
 
 
-def _evaluate(net: Any, y: list[gmpy2.mpq]) -> tuple[list[Any], tuple[gmpy2.mpq, ...]]:
-    """The network's output at the exact input ``y``: exactly when the network is shallow,
-    else as python-flint balls from a certified evaluation at :data:`BALL_BITS` bits.
+def _evaluate(net: Any, y: list[Any]) -> tuple[list[Any], tuple[gmpy2.mpq, ...]]:
+    """The network's output at the exact input ``y``: exactly when the network is shallow and
+    ``y`` rational, else as python-flint balls from a certified evaluation at
+    :data:`BALL_BITS` bits (the balls contain the exact output).
 
     Returns the point handed to :func:`distance` (rationals or balls) and the output's
     rational midpoints (used by the consistency check)."""
-    ctx = Exact() if getattr(net, "depth", 2) <= 3 else Ball(BALL_BITS)
-    x = net(y, ctx)
-    mids = tuple(ctx.to_rationals(x))
-    return (list(mids) if isinstance(ctx, Exact) else ctx.entries(x)), mids
+    rational = all(not isinstance(v, arb) for v in y)
+    if rational and getattr(net, "depth", 2) <= 3:
+        ctx = Exact()
+        mids = tuple(ctx.to_rationals(net(y, ctx)))
+        return list(mids), mids
+    ball = Ball(BALL_BITS)
+    yv = ball.vector(y) if rational else ball.vector_from_balls(y)
+    x = net(yv, ball)
+    return ball.entries(x), tuple(ball.to_rationals(x))
 
 
 def _run_one(alg: Any, oracle: Any, member: Member, family: str, samples: list[list]
@@ -371,8 +376,9 @@ def run(
         ``"P1"``, ``"P2"`` or ``"P3"``; the digit target; ``eta``/``lam`` (default
         :data:`DEFAULT_VALUES`).
     N, m, R, D, seed:
-        The class's dimensions, number of samples, orthogonal matrix (``"identity"`` or
-        ``"cayley"``) and seed (contents, Cayley matrix, drawn members).
+        The class's dimensions, number of samples, orthogonal matrix (``"identity"``,
+        ``"cayley"`` or the paper's ``"dct"``) and seed (contents, Cayley matrix, drawn
+        members).
     panel:
         Algorithms (objects with ``name`` and ``train(oracle) -> network``); default
         :func:`default_panel`.
@@ -399,7 +405,7 @@ def run(
         raise InvalidArgument("levels=() must name at least one level")
     randomized_seeds = integer(randomized_seeds, "randomized_seeds", 1)
     om = build_class(problem, K, N=N, m=m, R=R, D=D, seed=seed, value=value)
-    samples = _rational_samples(om.tie("I"))
+    samples = _exact_inputs(om.tie("I"))
     panel = list(default_panel(problem, value, K, firenet=firenet) if panel is None else panel)
     for i, alg in enumerate(panel):
         if not callable(getattr(alg, "train", None)):
