@@ -123,8 +123,8 @@ def render(result: ParadoxResult, console: Console | None = None) -> None:
         f"(a) Each algorithm saw the family-I tie data, then every member j = 1..{N1} with an "
         f"adversarial oracle serving the tie's answers (admissible for j up to the deepest level "
         f"read): consistent algorithms return one network and so fail {K} digits on at least "
-        f"{N1 - 1} of the {N1} members.  (c) Barycentre reads one matrix and gets {K - 2} "
-        f"digits everywhere.\n")
+        f"{N1 - 1} of the {N1} members.  (c) Barycentre reads one matrix and gets K-2 = {K - 2} "
+        f"digit{'' if K - 2 == 1 else 's'} everywhere.\n")
     r = Table(title=f"{result.problem}: randomized vertex guesser over "
                     f"{result.randomized_seeds} seeds (K digits on adversarial family-I members)")
     for j in range(N1):
@@ -173,16 +173,16 @@ def plot(results: Sequence[ParadoxResult], path: str) -> str:
                 xs.append(run.samples_read)
                 ys.append(float(max(run.error.upper, floor)))
             ax.scatter(xs, ys, label=s.name, alpha=0.7, s=22)
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlim(0.7, 2.0 * max(s.max_samples_read for s in res.algorithms))
         for d, style in ((0, "-"), (1, "--"), (2, ":")):
             ax.axhline(10.0 ** -(res.K - d), color="k", linestyle=style, linewidth=0.8)
-            ax.text(0.5, 10.0 ** -(res.K - d) * 1.15,
-                    f"10^-{res.K - d}", fontsize=8)
-        ax.set_xscale("symlog", linthresh=1)
-        ax.set_yscale("log")
+            ax.text(0.75, 10.0 ** -(res.K - d) * 1.3, f"$10^{{-{res.K - d}}}$", fontsize=8)
         ax.set_xlabel("samples read (distinct oracle entries)")
         ax.set_ylabel("certified error (upper bound)")
         ax.set_title(f"{res.problem}, K = {res.K}")
-        ax.legend(fontsize=7, loc="lower left")
+        ax.legend(fontsize=7, loc="upper right")
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
