@@ -24,6 +24,20 @@ from algorithms.rationals import MPQ, as_mpq, as_positive_int
 __all__ = ["MP"]
 
 
+_CONTEXTS: dict[int, MPContext] = {}
+
+
+def _private_context(prec: int) -> MPContext:
+    """One private mpmath context per precision (shared by equal ``MP(prec)`` objects, so their
+    numbers have the same type); never ``mpmath.mp``."""
+    ctx = _CONTEXTS.get(prec)
+    if ctx is None:
+        ctx = MPContext()
+        ctx.prec = prec
+        _CONTEXTS[prec] = ctx
+    return ctx
+
+
 class MP(Context):
     """mpmath floating point at ``prec`` bits in a private context.  ``name == "mp-<prec>"``."""
 
@@ -31,8 +45,7 @@ class MP(Context):
 
     def __init__(self, prec: int):
         self.prec = as_positive_int(prec, "prec", 2)
-        self.mpctx = MPContext()
-        self.mpctx.prec = self.prec
+        self.mpctx = _private_context(self.prec)
         self._mpf = self.mpctx.mpf
         self._zero = self.mpctx.make_mpf(libmp.fzero)
         self._one = self.mpctx.make_mpf(libmp.fone)
@@ -90,8 +103,10 @@ class MP(Context):
         return x[i]
 
     def scalar_to_rational(self, a: Scalar) -> gmpy2.mpq:
-        a = self._coerce(a)
-        sign, man, exp, _ = a._mpf_
+        raw = getattr(a, "_mpf_", None)
+        if raw is None:
+            raw = self._coerce(a)._mpf_
+        sign, man, exp, _ = raw
         if not man:
             if exp:  # inf / nan
                 raise InvalidArgument(f"a={a} is not finite")
