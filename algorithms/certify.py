@@ -19,7 +19,7 @@ import gmpy2
 import numpy as np
 from flint import arb, arb_mat
 
-from algorithms.arithmetic.ball import arb_upper_mpq, mpq_to_arb
+from algorithms.arithmetic.ball import arb_upper_mpq, mpq_to_arb, soft_threshold_balls
 from algorithms.rationals import dyadic_round, mpq_sqrt_lower, mpq_sqrt_upper
 
 __all__ = [
@@ -33,7 +33,6 @@ __all__ = [
 ]
 
 _BOOK_BITS = 64
-_ZERO = arb(0)
 
 
 def bound_up(q: gmpy2.mpq) -> gmpy2.mpq:
@@ -80,26 +79,3 @@ def arb_matrix(q: np.ndarray, factor: gmpy2.mpq | int = 1) -> arb_mat:
     """Balls enclosing the rational matrix ``factor * q`` (each product formed exactly first)."""
     m, n = q.shape
     return arb_mat(m, n, [mpq_to_arb(factor * v) for v in q.reshape(-1)])
-
-
-def soft_threshold_balls(zb: arb_mat, th: list[arb], nth: list[arb]) -> arb_mat:
-    """Balls containing ``soft(z0, t0)`` for all ``z0`` in ``zb``, ``t0`` in ``th`` (``nth = -th``).
-
-    Soft-thresholding is monotone, so a ball certainly inside one of its three pieces maps
-    through that piece; a ball touching a kink maps to the union of the adjacent pieces.
-    """
-    out = []
-    for z, t, nt in zip(zb.entries(), th, nth, strict=True):
-        if nt < z < t:
-            out.append(_ZERO)
-        elif z > t:
-            out.append(z - t)
-        elif z < nt:
-            out.append(z + t)
-        elif z + t > 0:
-            out.append(arb.union(z - t, _ZERO))
-        elif z - t < 0:
-            out.append(arb.union(z + t, _ZERO))
-        else:
-            out.append(arb.union(arb.union(z - t, z + t), _ZERO))
-    return arb_mat(len(out), 1, out)

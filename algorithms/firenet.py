@@ -312,6 +312,18 @@ class _Weights:
         self.g = [Coefficient(-P.sigma * s, "g") for s in P.scales]
         self.c = [None] + [Coefficient(P.restart_factor(k), "c") for k in range(2, P.n_outer + 1)]
         self.r = [Coefficient(P.readout(k), "r") for k in range(1, P.n_outer + 1)]
+        #: ball enclosures of (-tau A^T, sigma A, thresholds) per working precision
+        self.balls: dict[int, tuple[arb_mat, arb_mat, list]] = {}
+
+    def ball_weights(self, wp: int) -> tuple[arb_mat, arb_mat, list]:
+        """``(-tau A^T, sigma A, tau lam w)`` enclosed at ``wp`` bits (call inside flint_prec)."""
+        hit = self.balls.get(wp)
+        if hit is None:
+            P = self.P
+            hit = (arb_matrix(np.ascontiguousarray(P.A.T), -P.tau), arb_matrix(P.A, P.sigma),
+                   [mpq_to_arb(t) for t in P.thresholds])
+            self.balls[wp] = hit
+        return hit
 
 
 def _layers(W: _Weights) -> list[Layer]:
@@ -460,7 +472,7 @@ def _run(P: FirenetParameters, W: _Weights, y: object, ctx: Context, callback: C
     if callback is not None and not callable(callback):
         raise InvalidType(f"callback={callback!r} must be callable or None")
     if isinstance(ctx, Ball) and certify:
-        return _solve_ball(P, y, ctx, callback, guard_bits)
+        return _solve_ball(P, W, y, ctx, callback, guard_bits)
     if guard_bits is not None:
         raise InvalidArgument(
             f"guard_bits={guard_bits} only applies to the certified Ball iteration")
@@ -564,8 +576,8 @@ def default_guard_bits(P: FirenetParameters) -> int:
                          + math.log2(max(float(sqrt_lmax * inv_sqrt_q), 1.0)) + 8))
 
 
-def _solve_ball(P: FirenetParameters, y: object, ctx: Ball, callback: Callback | None,
-                guard_bits: int | None) -> arb_mat:
+def _solve_ball(P: FirenetParameters, W: _Weights, y: object, ctx: Ball,
+                callback: Callback | None, guard_bits: int | None) -> arb_mat:
     """The certified midpoint iteration (module docstring)."""
     m, N = P.shape
     guard = default_guard_bits(P) if guard_bits is None else as_positive_int(
@@ -580,9 +592,7 @@ def _solve_ball(P: FirenetParameters, y: object, ctx: Ball, callback: Callback |
             yb = y
         else:
             yb = arb_vector(as_mpq_vector(y, "y", m))
-        Bt = arb_matrix(np.ascontiguousarray(P.A.T), -P.tau)
-        Cs = arb_matrix(P.A, P.sigma)
-        th = [mpq_to_arb(t) for t in P.thresholds]
+        Bt, Cs, th = W.ball_weights(wp)
         nth = [-t for t in th]
         one, two = arb(1), arb(2)
         x = arb_mat(N, 1)

@@ -10,7 +10,6 @@ would hide that.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
 from fractions import Fraction
 from numbers import Real
 
@@ -209,14 +208,6 @@ def mpq_to_fmpq(q: gmpy2.mpq):  # noqa: ANN201 - python-flint type
     return fmpq(int(q.numerator), int(q.denominator))
 
 
-def rational_sum_of_squares(values: Iterable[gmpy2.mpq]) -> gmpy2.mpq:
-    """``sum v^2`` exactly."""
-    total = gmpy2.mpq(0)
-    for v in values:
-        total += v * v
-    return total
-
-
 def exact_sqrt(q: gmpy2.mpq) -> gmpy2.mpq | None:
     """``sqrt(q)`` if it is rational, else ``None``."""
     if q < 0:
@@ -225,8 +216,3 @@ def exact_sqrt(q: gmpy2.mpq) -> gmpy2.mpq | None:
     if gmpy2.is_square(num) and gmpy2.is_square(den):
         return gmpy2.mpq(gmpy2.isqrt(num), gmpy2.isqrt(den))
     return None
-
-
-def shape_of(rows: Sequence[Sequence[object]]) -> tuple[int, int]:
-    """``(m, n)`` of a list of rows."""
-    return len(rows), (len(rows[0]) if rows else 0)

@@ -32,7 +32,8 @@ from algorithms.arithmetic.base import Context, CtxMatrix, Scalar, Vec
 from algorithms.errors import InvalidArgument, InvalidType
 from algorithms.rationals import MPQ, as_mpq, as_positive_int
 
-__all__ = ["Ball", "flint_prec", "arb_to_mpq", "arb_upper_mpq", "mpq_to_arb"]
+__all__ = ["Ball", "flint_prec", "arb_to_mpq", "arb_upper_mpq", "mpq_to_arb",
+           "soft_threshold_balls"]
 
 
 class flint_prec:  # noqa: N801 - used like a function: ``with flint_prec(256): ...``
@@ -268,8 +269,7 @@ class Ball(Context):
         else:
             ts = [self._coerce(t)] * n
         with flint_prec(self.prec):
-            return arb_mat(n, 1, [_soft_ball(a, b) for a, b in zip(x.entries(), ts,
-                                                                   strict=True)])
+            return soft_threshold_balls(x, ts, [-b for b in ts])
 
     def relu(self, x: Vec) -> Vec:
         with flint_prec(self.prec):
@@ -304,17 +304,25 @@ class Ball(Context):
             return w * (_ONE - r / nrm.max(r))
 
 
-def _soft_ball(z: arb, t: arb) -> arb:
-    """A ball containing ``soft(z0, t0)`` for every ``z0`` in ``z`` and ``t0`` in ``t``."""
-    if z > t:
-        return z - t
-    if z < -t:
-        return z + t
-    if abs(z) < t:
-        return arb(0)
-    # the ball touches a kink: soft is 1-Lipschitz and monotone, take the union of the branches
-    if z + t > 0:
-        return arb.union(z - t, _ZERO)
-    if z - t < 0:
-        return arb.union(z + t, _ZERO)
-    return arb.union(arb.union(z - t, z + t), _ZERO)
+def soft_threshold_balls(zb: arb_mat, th: Sequence[arb], nth: Sequence[arb]) -> arb_mat:
+    """Balls containing ``soft(z0, t0)`` for all ``z0`` in ``zb``, ``t0`` in ``th`` (``nth = -th``).
+
+    Soft-thresholding is monotone, so a ball certainly inside one of its three pieces maps
+    through that piece; a ball touching a kink maps to the union of the adjacent pieces.  Call
+    inside ``flint_prec``.
+    """
+    out = []
+    for z, t, nt in zip(zb.entries(), th, nth, strict=True):
+        if nt < z < t:
+            out.append(_ZERO)
+        elif z > t:
+            out.append(z - t)
+        elif z < nt:
+            out.append(z + t)
+        elif z + t > 0:
+            out.append(arb.union(z - t, _ZERO))
+        elif z - t < 0:
+            out.append(arb.union(z + t, _ZERO))
+        else:
+            out.append(arb.union(arb.union(z - t, z + t), _ZERO))
+    return arb_mat(len(out), 1, out)

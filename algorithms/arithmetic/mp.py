@@ -4,8 +4,10 @@ Each ``MP(prec)`` owns its own ``mpmath.ctx_mp.MPContext`` with ``prec`` bits; t
 ``mpmath.mp`` is never read or written.  Vectors are 1-D numpy object arrays of that context's
 ``mpf``; a matrix keeps its rows as lists for ``fdot``.  Rationals are rounded once, to
 nearest, with ``mpmath.libmp.from_rational`` (``mpf(Fraction)`` is refused by mpmath and
-``mp.matrix`` truncates, so neither is used).  Inner products use ``fdot`` (one rounding per
-result entry).  No error bound is known: ``radius(x) is None``.
+``mp.matrix`` truncates, so neither is used).  Matrix-vector products are computed EXACTLY
+(mantissas aligned to a common exponent, an integer product with python-flint's ``fmpz_mat``)
+and each result entry is rounded once to nearest by mpmath's ``from_man_exp``; inner products
+use ``fdot`` (also one rounding).  No error bound is known: ``radius(x) is None``.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from collections.abc import Sequence
 
 import gmpy2
 import numpy as np
+from flint import fmpz_mat
 from mpmath import libmp
 from mpmath.ctx_mp import MPContext
 
@@ -25,6 +28,43 @@ __all__ = ["MP"]
 
 
 _CONTEXTS: dict[int, MPContext] = {}
+
+
+class _IntRows:
+    """A matrix of mpf as an exact integer matrix with one binary exponent per row:
+    ``M[i, j] = ints[i, j] * 2^exps[i]`` (python-flint ``fmpz_mat``, for fast exact products)."""
+
+    __slots__ = ("ints", "exps", "rows")
+
+    def __init__(self, data: np.ndarray):
+        m, n = data.shape
+        self.rows = m
+        entries: list[int] = []
+        self.exps: list[int] = []
+        for i in range(m):
+            parts = [_signed(v) for v in data[i]]
+            nz = [e for man, e in parts if man]
+            e0 = min(nz) if nz else 0
+            self.exps.append(e0)
+            entries.extend((man << (e - e0)) if man else 0 for man, e in parts)
+        self.ints = fmpz_mat(m, n, entries)
+
+
+def _signed(v: object) -> tuple[int, int]:
+    sign, man, exp, _ = v._mpf_  # type: ignore[attr-defined]
+    if not man and exp:
+        raise InvalidArgument(f"{v} is not finite")
+    return (-int(man) if sign else int(man)), int(exp)
+
+
+def _aligned(x: Vec) -> tuple[list[int], int] | None:
+    """``x = ints * 2^e`` exactly with integers (``None`` when ``x`` is zero)."""
+    parts = [_signed(v) for v in x]
+    nz = [e for man, e in parts if man]
+    if not nz:
+        return None
+    e0 = min(nz)
+    return [(man << (e - e0)) if man else 0 for man, e in parts], e0
 
 
 def _private_context(prec: int) -> MPContext:
@@ -68,9 +108,7 @@ class MP(Context):
         for i in range(m):
             for j in range(n):
                 data[i, j] = self._from_mpq(q[i, j])
-        rows = [list(data[i]) for i in range(m)]
-        cols = [list(data[:, j]) for j in range(n)]
-        return CtxMatrix(rows, cols, (m, n), self.key, q)
+        return CtxMatrix(_IntRows(data), _IntRows(data.T), (m, n), self.key, q)
 
     def scalar(self, q: object) -> Scalar:
         if isinstance(q, self.mpctx.mpf):
@@ -123,20 +161,24 @@ class MP(Context):
     # -------------------------------------------------------------- linear algebra
     def matvec(self, A: CtxMatrix, x: Vec) -> Vec:
         self._check_matvec(A, x, False)
-        fdot = self.mpctx.fdot
-        xs = list(x)
-        out = np.empty(A.shape[0], dtype=object)
-        for i, row in enumerate(A.data):
-            out[i] = fdot(row, xs)
-        return out
+        return self._product(A.data, x)
 
     def rmatvec(self, A: CtxMatrix, v: Vec) -> Vec:
         self._check_matvec(A, v, True)
-        fdot = self.mpctx.fdot
-        vs = list(v)
-        out = np.empty(A.shape[1], dtype=object)
-        for j, col in enumerate(A.tdata):
-            out[j] = fdot(col, vs)
+        return self._product(A.tdata, v)
+
+    def _product(self, M: _IntRows, x: Vec) -> Vec:
+        """Each entry of ``M x`` computed exactly in integers, then rounded once to nearest."""
+        out = np.empty(M.rows, dtype=object)
+        xi = _aligned(x)
+        if xi is None:
+            out.fill(self._zero)
+            return out
+        ints, ex = xi
+        prod = (M.ints * fmpz_mat(len(ints), 1, ints)).entries()
+        make, prec, rnd = self.mpctx.make_mpf, self.prec, libmp.round_nearest
+        for i, (val, e) in enumerate(zip(prod, M.exps, strict=True)):
+            out[i] = make(libmp.from_man_exp(int(val), e + ex, prec, rnd))
         return out
 
     def add(self, x: Vec, y: Vec) -> Vec:
