@@ -36,7 +36,11 @@ As a network (:func:`firenet_network`) each inner step is three layers (SPEC sec
 A restart's transition ``x = scale_k psi_{k-1}, v = 0, s = 0`` is linear in the previous ``s``
 and is folded into the next first layer; a last affine layer returns ``s / (p scale_n)``.  The
 depth is ``3 n_outer p + 1``.  The solver performs the very same operations in the very same
-order, so in ``Float64`` (and ``MP``, ``Exact``) it reproduces the network bit for bit.
+order, so in ``Float64`` (and ``MP``, ``Exact``) it reproduces the network bit for bit.  (The
+widths leave no room to carry the old ``x`` into layer 2, so the network -- and hence the
+uncertified solver -- forms ``A x`` and ``A x+`` separately: three matrix products per step.
+The certified Ball iteration uses ``A (2 x+ - x)``: two products.  Mathematically the same
+map.)
 
 Certified iteration in ``Ball`` (no wrapping effect)
 ----------------------------------------------------
@@ -132,6 +136,8 @@ __all__ = [
     "firenet_network",
     "FirenetNetwork",
     "FIRENET",
+    "default_guard_bits",
+    "norm2_upper",
 ]
 
 #: ``e^-1`` as used by the restart schedule: the double nearest to it, as an exact rational
@@ -267,8 +273,9 @@ def firenet_parameters(
                              tuple(schedule), tuple(scales))
 
 
-def _norm_upper(y: np.ndarray) -> gmpy2.mpq:
-    """A 53-bit dyadic upper bound of ``||y||_2``."""
+def norm2_upper(y: object) -> gmpy2.mpq:
+    """A certified 53-bit dyadic upper bound of ``||y||_2`` for a rational vector ``y``."""
+    y = as_mpq_vector(y, "y")
     sq = sum((v * v for v in y), gmpy2.mpq(0))
     return dyadic_round(mpq_sqrt_upper(sq, 64), _PARAM_BITS, "up") if sq else gmpy2.mpq(0)
 
@@ -461,7 +468,7 @@ def firenet_solve(
         raise InvalidArgument(
             f"y has length {yq.shape[0]} but A has shape {Aq.shape}; y must have length "
             f"{Aq.shape[0]}")
-    e0 = _norm_upper(yq) if eps0 is None else eps0
+    e0 = norm2_upper(yq) if eps0 is None else eps0
     P = firenet_parameters(Aq, lam=lam, n_outer=n_outer, p_inner=p_inner, delta=delta, eps0=e0,
                            weights=weights, L=L, tau=tau, sigma=sigma)
     return _run(P, _Weights(P), yq, ctx, callback, certify, guard_bits)
@@ -696,7 +703,7 @@ class FIRENET:
         A = oracle.matrix(self.level)
         eps0 = self.eps0
         if eps0 is None:
-            norms = [_norm_upper(as_mpq_vector(oracle.sample(k, self.level), "y"))
+            norms = [norm2_upper(as_mpq_vector(oracle.sample(k, self.level), "y"))
                      for k in range(oracle.num_samples)]
             if not norms:
                 raise InvalidArgument(

@@ -47,9 +47,9 @@ from algorithms.certify import arb_vector  # noqa: E402
 from algorithms.firenet import (  # noqa: E402
     NU,
     FirenetNetwork,
-    _norm_upper,
     default_guard_bits,
     firenet_parameters,
+    norm2_upper,
 )
 
 Q = gmpy2.mpq
@@ -207,7 +207,7 @@ def warm(net: FirenetNetwork, ctx) -> None:
 
 def run(instance: str, A, y, precs, quick: bool) -> list[dict]:
     kw = dict(lam=1, delta="1e-6")
-    eps0 = _norm_upper(y)
+    eps0 = norm2_upper(y)
     t0 = time.perf_counter()
     P = firenet_parameters(A, n_outer=N_OUTER, p_inner=P_INNER, eps0=eps0, **kw)
     net = FirenetNetwork(P)
