@@ -7,7 +7,6 @@ import gmpy2
 import numpy as np
 import pytest
 import sympy
-from mpmath.ctx_mp import MPContext
 
 from algorithms.arithmetic import MP, Ball, Exact, Float64
 from algorithms.errors import AlgorithmError, InexactInput, InvalidArgument, InvalidType
@@ -36,33 +35,12 @@ def dyadic_instance(m: int, N: int, seed: int, bits: int = 12):
 
 
 def table1_instance(n: int = 10, K: int = 1, j: int = 2):
-    """The (P3) Table-1 data of SPEC section 6 for member ``j``: A = D [[a^T, 0], [0, |a| I]]
-    with the orthonormal DCT-II D (21 x 21), rounded to a 2^-(n+40) grid; y = D (1, c) with c
-    5-sparse.  (Test data only: a rational approximation well within 2^-n.)"""
-    c = MPContext()
-    c.prec = 400
-    m, N1, N2 = 21, 2, 20
-    grid = c.mpf(2) ** (n + 40)
+    """The (P3) Table-1 data of SPEC section 6 for member ``j`` (21 x 22, DCT-II, lam = 1),
+    as the oracle serves it at level ``n + 40`` (well within 2^-n of the exact member)."""
+    from theorems.table1 import table_member
 
-    def rat(x):
-        return Q(int(c.nint(x * grid)), 2 ** (n + 40))
-
-    alpha = c.sqrt(2) * c.mpf(10) ** K / 3
-    a = [alpha + (c.mpf(2) ** (-(n + 1)) if i == j - 1 else 0) for i in range(N1)]
-    na = c.sqrt(sum(v * v for v in a))
-    B = [[c.mpf(0)] * (N1 + N2) for _ in range(m)]
-    B[0][:N1] = a
-    for i in range(N2):
-        B[1 + i][N1 + i] = na
-    D = [[c.sqrt(c.mpf(1 if k == 0 else 2) / m) * c.cos(c.pi * (2 * i + 1) * k / (2 * m))
-          for i in range(m)] for k in range(m)]
-    A = np.array([[rat(c.fsum(D[r][k] * B[k][col] for k in range(m))) for col in range(N1 + N2)]
-                  for r in range(m)], dtype=object)
-    z = [c.mpf(1)] + [c.mpf(0)] * N2
-    for i, v in zip([1, 4, 9, 12, 17], ["0.8", "-1.1", "0.3", "2.0", "-0.6"], strict=True):
-        z[1 + i] = c.mpf(v) / na
-    y = np.array([rat(c.fsum(D[r][k] * z[k] for k in range(m))) for r in range(m)], dtype=object)
-    return A, y
+    served = table_member(K, n, j).oracle()
+    return served.matrix(n + 40), served.sample(0, n + 40)
 
 
 def mid_distance_upper(ctx, got, target) -> gmpy2.mpq:
