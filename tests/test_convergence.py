@@ -277,8 +277,10 @@ def test_search_finds_the_top_singular_value_of_a_linear_network():
         out = net(v, Exact())
         return Exact().to_rationals(out), Q(0)
 
-    cert, e = certified_amplification(evaluate, np.array([Q(0)] * 4, dtype=object), res.e,
-                                      "1/100")
+    wit = certified_amplification(evaluate, np.array([Q(0)] * 4, dtype=object), res.e,
+                                  "1/100")
+    cert, e = wit.bound, wit.e
+    assert wit.distance_upper([0] * 5, which=0) == 0
     assert sum((v * v for v in e), Q(0)) <= Q(1, 10**4)
     assert cert <= top * (1 + 1e-9)
     assert cert >= top * (1 - 1e-6)

@@ -174,7 +174,9 @@ class StabilityRow:
     ``certified``: certified lower bound of it from the Ball re-evaluation of the worst
     witness; ``lipschitz``: the network's Lipschitz bound and ``bound_kind`` (``"rigorous"`` or
     ``"estimate"``); ``test_error``: mean relative error ``||phi(y) - x|| / ||x||`` on the
-    inputs; ``below_bound``: ``amplification <= lipschitz``.
+    inputs; ``perturbed_error``: certified upper bound of ``||phi(y + e) - x|| / ||x||`` at the
+    worst witness (accuracy under the worst perturbation found); ``below_bound``:
+    ``amplification <= lipschitz``.
     """
 
     network: str
@@ -186,6 +188,7 @@ class StabilityRow:
     lipschitz: gmpy2.mpq
     bound_kind: str
     test_error: float
+    perturbed_error: float
     below_bound: bool
     seconds: float
 
@@ -284,8 +287,10 @@ def fit_rate(restarts: Sequence[int], errors: Sequence[object], *, k_min: int = 
              floor_factor: float = 1e4) -> RateFit:
     """Fit ``log(error_k) = a + k log(rate)`` by least squares over the geometric phase.
 
-    The phase is every ``k >= k_min`` with ``error_k > 0`` and, if the run has reached a
-    floor, ``error_k >= floor_factor * min(errors)``.  A run has reached a floor unless its
+    The phase is every ``k >= k_min`` up to the restart of the smallest error, with
+    ``error_k > 0`` and, if the run has reached a floor, ``error_k >= floor_factor *
+    min(errors)`` (after a floor a certified bound may grow again: its a-priori factor per
+    restart, see :mod:`algorithms.firenet`).  A run has reached a floor unless its
     smallest error is its last one and the last restart still reduced it by a factor ``0.9``.
     Fewer than three qualifying points give ``RateFit(None, None, None)``.
     """
@@ -294,7 +299,8 @@ def fit_rate(restarts: Sequence[int], errors: Sequence[object], *, k_min: int = 
     falling = (len(vals) >= 2 and vals[-1] == low and math.isfinite(low)
                and vals[-1] <= vals[-2] + math.log(0.9))
     cut = -math.inf if falling else low + math.log(floor_factor)
-    ks = [k for k, v in zip(restarts, vals, strict=True) if k >= k_min and v >= cut
+    k_low = list(restarts)[vals.index(low)]
+    ks = [k for k, v in zip(restarts, vals, strict=True) if k_min <= k <= k_low and v >= cut
           and math.isfinite(v)]
     if len(ks) < 3:
         return RateFit(None, None, None)
@@ -461,15 +467,15 @@ def stability_experiment(
     n_outer: int = 10,
     p_inner: int = 30,
     etas: Sequence[object] = ("1/10000", "1/100", "1/10"),
-    inputs: int = 3,
-    starts: int = 4,
-    iterations: int = 20,
-    lista_train: int = 600,
+    inputs: int = 4,
+    starts: int = 6,
+    iterations: int = 25,
+    lista_train: int = 1000,
     lista_validation: int = 100,
     lista_layers: int = 10,
-    lista_epochs: int = 60,
+    lista_epochs: int = 80,
     lista_batch: int = 100,
-    lista_lr: float = 1e-3,
+    lista_lr: float = 5e-4,
     certify_prec: int = 128,
     seed: int = 7,
     progress: Progress = None,
@@ -519,9 +525,12 @@ def stability_experiment(
                 if best is None or r.amplification > best.amplification:
                     best, best_j = r, i
             j = list(test)[best_j]
-            cert, _ = certified_amplification(_ball_eval(net, certify_prec), ys[j], best.e, eta)
-            rows.append(StabilityRow(name, eta, net.depth, inputs, best.amplification, cert,
-                                     bound, kind, err, best.amplification <= float(bound),
+            wit = certified_amplification(_ball_eval(net, certify_prec), ys[j], best.e, eta)
+            xnorm = float(norm_upper(xs[j]))
+            perturbed = float(wit.distance_upper(xs[j])) / xnorm
+            rows.append(StabilityRow(name, eta, net.depth, inputs, best.amplification,
+                                     wit.bound, bound, kind, err, perturbed,
+                                     best.amplification <= float(bound),
                                      time.perf_counter() - t1 + extra))
             extra = 0.0
     return rows
@@ -541,7 +550,8 @@ def sharpness_experiment(
 
     ``lam`` is the paper's prescription ``C1/(C2 sqrt(xi))`` when the rNSPL estimate gives one
     and it is below the instance's ``lam_max``; otherwise the ``lam`` minimising ``C_x``.
-    ``p_values`` default: 1, 3, 10, 30, ``p_x`` and the paper's ``p``.
+    ``p_values`` default: 1, 3, 10, 30, ``p_x``, the paper's ``p`` and twice the larger of
+    the two.
     """
     inst = small_instance() if inst is None else inst
     _say(progress, "sharpness: enumerating supports for the rNSPL constants")
@@ -558,7 +568,7 @@ def sharpness_experiment(
     c = C_x * base.Lambda / (2 * base.L)
     setup = Setup(inst, cert, lam, C_x, base.L, base.tau, base.Lambda, p_x, c)
     if p_values is None:
-        vals = {1, 3, 10, 30, p_x}
+        vals = {1, 3, 10, 30, p_x, 2 * max(p_x, est.p_inner or 0)}
         if est.p_inner is not None:
             vals.add(est.p_inner)
         p_values = sorted(vals)
@@ -568,8 +578,8 @@ def sharpness_experiment(
     for p in p_values:
         p = integer(p, "p_values[]", 1)
         role = ("paper's p" if est.p_inner is not None and p == est.p_inner else
-                "p_x (ours)" if p == p_x else "above p_x" if p > p_x else
-                "below p_x")
+                "p_x (ours)" if p == p_x else "above both" if p > max(p_x, est.p_inner or 0)
+                else "above p_x" if p > p_x else "below p_x")
         _say(progress, f"sharpness: p_inner = {p}")
         net = _firenet(oracle, setup, n_outer=n_outer, p_inner=p, delta=gmpy2.mpq(0))
         pts, _ = _trace(net, y, Float64(), inst.x, p)

@@ -119,7 +119,9 @@ def to_json(result: ConvergenceResult) -> dict[str, Any]:
             "amplification": dec(s.amplification, 6),
             "certified_lower": dec(s.certified, 6, "down"),
             "lipschitz_bound": dec(s.lipschitz, 6, "up"), "bound_kind": s.bound_kind,
-            "test_error": dec(s.test_error, 6), "below_bound": s.below_bound,
+            "test_error": dec(s.test_error, 6),
+            "perturbed_error_upper": dec(s.perturbed_error, 6, "up"),
+            "below_bound": s.below_bound,
             "seconds": dec(s.seconds, 4),
         } for s in result.stability],
         "sharpness": None if result.sharpness is None else _sharp_json(result.sharpness),
@@ -191,12 +193,14 @@ def render(result: ConvergenceResult, console: Console | None = None) -> None:
         t = Table(title="Stability: worst perturbation ||e|| <= eta found by gradient ascent "
                         "(same inputs for both networks)", title_justify="left")
         for col in ("network", "depth", "eta", "amplification", "certified >=",
-                    "Lipschitz bound", "kind", "below bound", "mean rel. error"):
+                    "Lipschitz bound", "kind", "below bound", "mean rel. error",
+                    "rel. error at y+e <="):
             t.add_column(col, justify="left" if col in ("network", "kind") else "right")
         for s in result.stability:
             t.add_row(s.network, str(s.depth), dec(s.eta, 2), f"{s.amplification:.4g}",
                       dec(s.certified, 4, "down"), dec(s.lipschitz, 4, "up"), s.bound_kind,
-                      "yes" if s.below_bound else "NO", f"{s.test_error:.3g}")
+                      "yes" if s.below_bound else "NO", f"{s.test_error:.3g}",
+                      f"{s.perturbed_error:.3g}")
         console.print(t)
 
     if result.sharpness is not None:

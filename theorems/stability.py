@@ -66,6 +66,7 @@ from theorems.errors import InvalidArgument, InvalidType
 __all__ = [
     "Float64Program",
     "SearchResult",
+    "Witness",
     "worst_perturbation",
     "certified_amplification",
     "firenet_lipschitz_bound",
@@ -315,21 +316,46 @@ def _dyadic_within(e: np.ndarray, eta: gmpy2.mpq, bits: int = 40) -> np.ndarray:
     return q
 
 
+@dataclass(frozen=True)
+class Witness:
+    """A certified perturbation witness.
+
+    ``e``: the exact dyadic perturbation (``||e|| <= eta`` checked exactly); ``bound``: a
+    certified lower bound of ``||phi(y + e) - phi(y)|| / eta``; ``out0``, ``out1``: midpoints
+    of the enclosures of ``phi(y)`` and ``phi(y + e)`` with radii ``r0``, ``r1`` (2-norm).
+    """
+
+    e: np.ndarray
+    bound: gmpy2.mpq
+    out0: np.ndarray
+    r0: gmpy2.mpq
+    out1: np.ndarray
+    r1: gmpy2.mpq
+
+    def distance_upper(self, x: Sequence[object], which: int = 1) -> gmpy2.mpq:
+        """A certified upper bound of ``||phi(y + e) - x||`` (``which=1``) or of
+        ``||phi(y) - x||`` (``which=0``)."""
+        mids, r = (self.out1, self.r1) if which == 1 else (self.out0, self.r0)
+        d2 = sum(((a - gmpy2.mpq(b)) ** 2 for a, b in zip(mids, x, strict=True)), gmpy2.mpq(0))
+        return (mpq_sqrt_upper(d2, 64) if d2 else gmpy2.mpq(0)) + r
+
+
 def certified_amplification(
     evaluate: Callable[[np.ndarray], tuple[np.ndarray, gmpy2.mpq]],
     y: np.ndarray,
     e: np.ndarray,
     eta: object,
-) -> tuple[gmpy2.mpq, np.ndarray]:
+) -> Witness:
     """A certified lower bound on ``amp_eta(phi, y)`` from the witness ``e``.
 
     ``evaluate(v)`` returns ``(midpoints, radius)`` of a rigorous enclosure of ``phi(v)`` for an
-    exact rational input ``v`` (for instance a Ball-context evaluation).  ``e`` is rounded to a
-    dyadic vector with ``||e|| <= eta`` (checked exactly); then
+    exact rational input ``v`` (for instance a Ball-context evaluation; ``radius`` bounds the
+    2-norm distance from the midpoints to the true value).  ``e`` is rounded to a dyadic vector
+    with ``||e|| <= eta`` (checked exactly); then
     ``||phi(y + e) - phi(y)|| >= ||mid_1 - mid_0|| - r_1 - r_0`` and the bound is that over
-    ``eta``.  Returns ``(bound, exact e used)``.
+    ``eta``.
     """
-    eta_q = rational(eta, "eta") if not isinstance(eta, str) else gmpy2.mpq(eta)
+    eta_q = gmpy2.mpq(eta) if isinstance(eta, str) else rational(eta, "eta")
     if eta_q <= 0:
         raise InvalidArgument(f"eta={eta_q} must be > 0")
     eq = _dyadic_within(np.asarray(e, dtype=np.float64), eta_q)
@@ -337,8 +363,9 @@ def certified_amplification(
     m0, r0 = evaluate(y0)
     m1, r1 = evaluate(y0 + eq)
     d2 = sum(((a - b) * (a - b) for a, b in zip(m1, m0, strict=True)), gmpy2.mpq(0))
-    low = mpq_sqrt_lower(d2, 64) - r0 - r1 if d2 > 0 else -r0 - r1
-    return max(low, gmpy2.mpq(0)) / eta_q, eq
+    low = (mpq_sqrt_lower(d2, 64) if d2 > 0 else gmpy2.mpq(0)) - r0 - r1
+    return Witness(eq, max(low, gmpy2.mpq(0)) / eta_q, np.asarray(m0, dtype=object), r0,
+                   np.asarray(m1, dtype=object), r1)
 
 
 # =============================================================================== Lipschitz
