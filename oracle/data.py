@@ -123,6 +123,18 @@ class ExactData:
         self._balls[which] = (bits, balls)
         return balls
 
+    def with_matrix(self, A: object) -> ExactData:
+        """The data ``(A, self.samples)``: a new matrix with these samples, sharing their
+        compiled evaluators and cached enclosures (building exact samples is the expensive part
+        when many instances share them, as the members of an instance class do)."""
+        fresh = ExactData(A, [])
+        if fresh.shape != self.shape:
+            raise InvalidArgument(f"A has shape {fresh.shape}; these samples need {self.shape}")
+        fresh.samples, fresh.R = self.samples, self.R
+        fresh._thunks = {**self._thunks, "A": fresh._thunks["A"]}
+        fresh._balls = {k: v for k, v in self._balls.items() if k != "A"}
+        return fresh
+
     def __repr__(self) -> str:
         return f"ExactData(m={self.m}, N={self.N}, R={self.R})"
 

@@ -201,3 +201,19 @@ def test_flint_precision_is_restored():
 def test_unsupported_function_is_named():
     with pytest.raises(InvalidArgument, match="gamma"):
         Oracle([[sympy.gamma(sympy.Rational(1, 3))]], [])
+
+
+def test_with_matrix_shares_samples_and_serves_like_a_fresh_build(problem):
+    A, ys = problem
+    base = ExactData(A, ys)
+    base.balls(0, 80)  # warm the sample cache
+    B = sympy.Matrix([[1, 2, sympy.sqrt(5)], [0, sympy.pi, 3]])
+    shared = base.with_matrix(B)
+    assert shared.samples is base.samples and shared.R == 2
+    fresh = Oracle(B, ys)
+    served = Oracle(shared)
+    for n in (3, 40):
+        assert list(served.matrix(n).flatten()) == list(fresh.matrix(n).flatten())
+        assert list(served.sample(1, n)) == list(fresh.sample(1, n))
+    with pytest.raises(InvalidArgument, match="shape"):
+        base.with_matrix([[1, 2]])

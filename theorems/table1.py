@@ -35,17 +35,15 @@ tell the two members apart (:func:`float64_members_identical`, :func:`collapse_l
 Which parts are the paper's: the experiment, its parameters and the published numbers.  Ours:
 the certified evaluation, the oracle-based training data, the re-enactment and the analysis.
 
-An adapter: building the oracle data of thousands of samples with irrational DCT entries is
-slow (SymPy), and every member of the table shares the same samples (only ``A`` differs), so
-:class:`SampleBank` compiles the samples once and attaches each member's own ``A`` to a copy of
-the compiled data (:func:`_with_matrix`, which relies on ``oracle.ExactData``'s cache
-attributes and falls back to a full rebuild when they are absent).
+Building the oracle data of thousands of samples with irrational DCT entries is slow (SymPy),
+and every member of the table shares the same samples (only ``A`` differs), so
+:class:`SampleBank` compiles the samples once and gives each member its own ``A`` through
+:meth:`oracle.ExactData.with_matrix`, which shares the compiled samples.
 """
 
 from __future__ import annotations
 
 import argparse
-import copy
 import json
 import math
 import time
@@ -236,22 +234,6 @@ def _enclosure_of(expr: sympy.Expr, bits: int = 128) -> Enclosure:
     return Enclosure(max(mid - rad, gmpy2.mpq(0)), mid + rad)
 
 
-def _with_matrix(base: ExactData, A: sympy.MatrixBase) -> ExactData:
-    """``ExactData(A, base.samples)`` without recompiling the samples (adapter, see the module
-    docstring).  Falls back to the public constructor if the cache layout is not the one
-    expected."""
-    if not all(hasattr(base, a) for a in ("_thunks", "_balls", "A", "samples")):
-        return ExactData(A, list(base.samples))  # pragma: no cover - layout changed
-    fresh = ExactData(A, [])
-    if fresh.shape != base.shape:
-        raise InvalidArgument(f"A has shape {fresh.shape}; the samples need {base.shape}")
-    clone = copy.copy(base)
-    clone.A = fresh.A
-    clone._thunks = {**base._thunks, "A": fresh._thunks["A"]}
-    clone._balls = {k: v for k, v in base._balls.items() if k != "A"}
-    return clone
-
-
 class SampleBank:
     """The samples LISTA learns from, compiled once and shared by every member of the table.
 
@@ -319,7 +301,7 @@ class SampleBank:
             self._base = ExactData(mb.A, self._sample_expressions())
             self.build_seconds = time.perf_counter() - start
             return self._base
-        return _with_matrix(self._base, mb.A)
+        return self._base.with_matrix(mb.A)
 
     def oracle(self, mb: Member) -> Oracle:
         """An honest oracle for member ``mb`` with the bank's samples."""
