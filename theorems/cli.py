@@ -129,9 +129,16 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     for r in _run_paradox(defaults, console):
         render(r, console)
     console.print(
-        "More: [bold]python -m theorems paradox --help[/bold] (other K, N, m, D, JSON, plots), "
-        "[bold]python -m theorems tour[/bold] (the oracle), "
-        "[bold]python -m theorems --help[/bold] (every command)."
+        "More:\n"
+        "  [bold]python -m theorems paradox --help[/bold]      other K, N, m, D (the paper's "
+        "DCT-II), JSON, plots\n"
+        "  [bold]python -m theorems table1[/bold]              the paper's Table 1 with "
+        "certified distances, and past float64 (about a minute)\n"
+        "  [bold]python -m theorems convergence[/bold]         FIRENET's exponential "
+        "convergence far below 1e-16, and its stability against LISTA\n"
+        "  [bold]python -m theorems tour[/bold]                the oracle: certified rational "
+        "training data\n"
+        "  [bold]python -m theorems --help[/bold]              every command"
     )
     return 0
 
