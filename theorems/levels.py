@@ -540,9 +540,8 @@ def recovery_certificate(A: np.ndarray, x: np.ndarray, weights: np.ndarray
                                    gmpy2.mpq(0), gmpy2.mpq(0), False)
     AS = A[:, S]
     G = _fmpq_mat(np.ascontiguousarray(AS.T).dot(AS))
-    b = fmpq_mat(len(S), 1, [fmpq(int((weights[i] * (1 if x[i] > 0 else -1)).numerator),
-                                  int((weights[i] * (1 if x[i] > 0 else -1)).denominator))
-                             for i in S])
+    signed = [weights[i] if x[i] > 0 else -weights[i] for i in S]      # b = w_S sign(x_S)
+    b = fmpq_mat(len(S), 1, [fmpq(int(v.numerator), int(v.denominator)) for v in signed])
     try:
         Ginv = G.inv()
     except ZeroDivisionError:
@@ -657,7 +656,8 @@ def rnspl_constants(inst: LevelsInstance, *, max_supports: int = 200_000) -> RNS
     per_level = [list(c) for c in per_level]
     for combo in itertools.product(*per_level):
         D = [i for part in combo for i in part]
-        Dc = [i for i in range(N) if i not in set(D)]
+        Dset = set(D)
+        Dc = [i for i in range(N) if i not in Dset]
         if K.shape[1] == 0:
             break
         KDc = K[Dc]
