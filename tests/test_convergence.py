@@ -30,7 +30,7 @@ from theorems.convergence import (
     sharpness_experiment,
     stability_experiment,
 )
-from theorems.convergence_report import dec, plot, render, to_json
+from theorems.convergence_report import plot, render, to_json
 from theorems.errors import ConditionError, InvalidArgument, InvalidType
 from theorems.levels import (
     class_samples,
@@ -394,15 +394,6 @@ def test_class_samples_share_the_matrix(small):
 
 
 # =============================================================================== reports, CLI
-def test_dec_rounds_outward_exactly():
-    assert dec(Q(1, 3), 3, "up") == "3.34e-1"
-    assert dec(Q(1, 3), 3, "down") == "3.33e-1"
-    assert dec(Q(-1, 3), 3, "up") == "-3.33e-1"
-    assert dec(Q(12345), 3, "up") == "1.24e+4"
-    assert dec(Q(1), 5) == "1"
-    assert dec(0) == "0"
-
-
 def test_cli_json_and_plot(tmp_path, capsys):
     parser = argparse.ArgumentParser()
     add_arguments(parser)

@@ -8,7 +8,7 @@ import pytest
 from algorithms.theorem_algorithms import Search
 from theorems.cli import main
 from theorems.paradox import challenge, run
-from theorems.paradox_report import decimal, plot, render, to_json
+from theorems.paradox_report import plot, render, to_json
 
 
 @pytest.fixture(scope="module")
@@ -110,15 +110,6 @@ def test_json_schema(results):
     assert {"name", "success", "sum"} <= set(rnd) and all(isinstance(p, str)
                                                           for p in rnd["success"])
     assert set(payload["search_reads"][0]) == {"n", "reads", "correct_K-1"}
-
-
-def test_decimal_rounds_outward_exactly():
-    q = gmpy2.mpq(1, 3)
-    assert decimal(q, 3, "down") == "3.33e-1"
-    assert decimal(q, 3, "up") == "3.34e-1"
-    assert decimal(-q, 3, "up") == "-3.33e-1"
-    assert decimal(gmpy2.mpq(15, 10), 2) == "1.5"
-    assert decimal(0) == "0"
 
 
 def test_render_and_plot(results, tmp_path):

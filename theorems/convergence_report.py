@@ -13,40 +13,9 @@ from rich.console import Console
 from rich.table import Table
 
 from theorems.convergence import NU, ConvergenceResult, ConvergenceRun, SharpnessResult
+from theorems.formatting import decimal as dec
 
-__all__ = ["dec", "to_json", "render", "plot"]
-
-
-def dec(q: object, digits: int = 6, direction: str = "nearest") -> str:
-    """``q`` (int, float or exact rational) as a decimal string with ``digits`` significant
-    digits, rounded ``"up"``, ``"down"`` or to ``"nearest"`` exactly (no float round trip
-    for rationals)."""
-    if isinstance(q, float):
-        q = gmpy2.mpq(q)
-    q = gmpy2.mpq(q)
-    if q == 0:
-        return "0"
-    neg = q < 0
-    a = -q if neg else q
-    e = len(str(int(a.numerator))) - len(str(int(a.denominator)))
-    ten = gmpy2.mpq(10)
-    while a >= ten**e:
-        e += 1
-    while a < ten ** (e - 1):
-        e -= 1
-    scaled = a * ten ** (digits - e)               # in [10^(digits-1), 10^digits)
-    num, den = int(scaled.numerator), int(scaled.denominator)
-    away = (direction == "up") != neg                 # round the magnitude up?
-    if direction == "nearest":
-        k = (2 * num + den) // (2 * den)
-    elif away:
-        k = -((-num) // den)
-    else:
-        k = num // den
-    text = str(k)
-    power = e - digits + len(text) - 1
-    mant = text[0] + ("." + text[1:].rstrip("0") if text[1:].rstrip("0") else "")
-    return f"{'-' if neg else ''}{mant}e{power:+d}" if power else f"{'-' if neg else ''}{mant}"
+__all__ = ["to_json", "render", "plot"]
 
 
 def _f(v: float | None, digits: int = 4) -> str:

@@ -14,38 +14,10 @@ from rich.console import Console
 from rich.table import Table
 
 from theorems.distance import Enclosure
+from theorems.formatting import decimal
 from theorems.paradox import ParadoxResult
 
 __all__ = ["decimal", "to_json", "render", "plot"]
-
-
-def decimal(q: object, digits: int = 7, direction: str = "nearest") -> str:
-    """``q`` (a rational) as a decimal string with ``digits`` significant digits, rounded
-    ``"down"``, ``"up"`` or to ``"nearest"`` — exactly, without passing through a float."""
-    q = gmpy2.mpq(q)
-    if q == 0:
-        return "0"
-    sign = "-" if q < 0 else ""
-    a = abs(q)
-    e = len(str(int(a.numerator))) - len(str(int(a.denominator)))
-    while a >= gmpy2.mpq(10) ** e:
-        e += 1
-    while a < gmpy2.mpq(10) ** (e - 1):
-        e -= 1
-    scale = gmpy2.mpq(10) ** (digits - e)
-    scaled = a * scale
-    num, den = int(scaled.numerator), int(scaled.denominator)
-    if (direction == "up") != (sign == "-") and direction != "nearest":
-        k = -((-num) // den)
-    elif direction == "nearest":
-        k = (2 * num + den) // (2 * den)
-    else:
-        k = num // den
-    text = str(k)
-    exp10 = e - digits  # value = k * 10^exp10
-    mantissa = text[0] + ("." + text[1:] if len(text) > 1 else "")
-    power = exp10 + len(text) - 1
-    return f"{sign}{mantissa}e{power:+d}" if power else f"{sign}{mantissa}"
 
 
 def _interval(enc: Enclosure | None) -> dict | None:
