@@ -35,6 +35,16 @@ __all__ = [
 _BOOK_BITS = 64
 
 
+def notify(callback: object, record: object, scope: object) -> bool:
+    """Call ``callback(record)`` OUTSIDE the precision ``scope`` of a certified iteration (user
+    code must see python-flint's own precision), then re-enter it; ``True`` means stop."""
+    scope.__exit__()  # type: ignore[attr-defined]
+    try:
+        return bool(callback(record))  # type: ignore[operator]
+    finally:
+        scope.__enter__()  # type: ignore[attr-defined]
+
+
 def bound_up(q: gmpy2.mpq) -> gmpy2.mpq:
     """Round a non-negative bound up to a 64-bit dyadic (keeps the bookkeeping cheap)."""
     return dyadic_round(q, _BOOK_BITS, "up") if q > 0 else gmpy2.mpq(0)

@@ -100,6 +100,7 @@ from algorithms.certify import (
     arb_matrix,
     arb_vector,
     bound_up,
+    notify,
     pd_metric_bounds,
     rad2,
     rad_l1,
@@ -123,6 +124,7 @@ from algorithms.rationals import (
     as_mpq_matrix,
     as_mpq_vector,
     as_positive_int,
+    as_problem_data,
     dyadic_round,
     mpq_sqrt_upper,
 )
@@ -462,12 +464,7 @@ def firenet_solve(
     """
     if not isinstance(ctx, Context):
         raise InvalidType(f"ctx has type {type(ctx).__name__}; pass an arithmetic context")
-    Aq = as_mpq_matrix(A, "A")
-    yq = as_mpq_vector(y, "y")
-    if yq.shape[0] != Aq.shape[0]:
-        raise InvalidArgument(
-            f"y has length {yq.shape[0]} but A has shape {Aq.shape}; y must have length "
-            f"{Aq.shape[0]}")
+    Aq, yq = as_problem_data(A, y)
     e0 = norm2_upper(yq) if eps0 is None else eps0
     P = firenet_parameters(Aq, lam=lam, n_outer=n_outer, p_inner=p_inner, delta=delta, eps0=e0,
                            weights=weights, L=L, tau=tau, sigma=sigma)
@@ -642,12 +639,7 @@ def _solve_ball(P: FirenetParameters, W: _Weights, y: object, ctx: Ball,
                 bound = bound_up(rad2(psi_b) + e_avg)
                 rec = RestartRecord(k, P.schedule[k - 1], scale, psi, bound, wp,
                                     time.perf_counter() - t0)
-                scope.__exit__()
-                try:
-                    stop = callback(rec)
-                finally:
-                    scope.__enter__()
-                if stop:
+                if notify(callback, rec, scope):
                     break
         return psi
 

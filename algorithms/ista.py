@@ -41,10 +41,22 @@ from flint import arb, arb_mat
 
 from algorithms.arithmetic.ball import Ball, flint_prec, mpq_to_arb
 from algorithms.arithmetic.base import Context, Vec
-from algorithms.certify import arb_matrix, arb_vector, bound_up, rad2, soft_threshold_balls
+from algorithms.certify import (
+    arb_matrix,
+    arb_vector,
+    bound_up,
+    notify,
+    rad2,
+    soft_threshold_balls,
+)
 from algorithms.errors import InvalidArgument, InvalidType
 from algorithms.linalg import spectral_norm_bounds
-from algorithms.rationals import as_mpq, as_mpq_matrix, as_mpq_vector, as_positive_int
+from algorithms.rationals import (
+    as_mpq,
+    as_mpq_vector,
+    as_positive_int,
+    as_problem_data,
+)
 
 __all__ = ["IterationRecord", "lasso_step", "lasso_objective", "ista", "fista"]
 
@@ -64,16 +76,6 @@ class IterationRecord:
 
 
 Callback = Callable[[IterationRecord], object]
-
-
-def _data(A: object, y: object) -> tuple[np.ndarray, np.ndarray]:
-    Aq = as_mpq_matrix(A, "A")
-    yq = as_mpq_vector(y, "y")
-    if yq.shape[0] != Aq.shape[0]:
-        raise InvalidArgument(
-            f"y has length {yq.shape[0]} but A has shape {Aq.shape}; y must have length "
-            f"{Aq.shape[0]}")
-    return Aq, yq
 
 
 def lasso_step(A: object, step: object | None = None) -> gmpy2.mpq:
@@ -99,7 +101,7 @@ def lasso_step(A: object, step: object | None = None) -> gmpy2.mpq:
 
 def lasso_objective(ctx: Context, A: object, y: object, x: Vec, lam: object) -> object:
     """``lam ||x||_1 + ||A x - y||_2^2`` in the context ``ctx`` (exact in ``Exact``)."""
-    Aq, yq = _data(A, y)
+    Aq, yq = as_problem_data(A, y)
     Ac = ctx.matrix(Aq)
     r = ctx.sub(ctx.matvec(Ac, ctx.as_vector(x)), ctx.vector(yq))
     lam_c = ctx.scalar(as_mpq(lam, "lam"))
@@ -127,7 +129,7 @@ def ista(A: object, y: object, *, lam: object, n_iter: int, ctx: Context,
     """
     if not isinstance(ctx, Context):
         raise InvalidType(f"ctx has type {type(ctx).__name__}; pass an arithmetic context")
-    Aq, yq = _data(A, y)
+    Aq, yq = as_problem_data(A, y)
     lam_q, n = _settings(lam, n_iter, callback)
     s = lasso_step(Aq, step)
     N = Aq.shape[1]
@@ -170,13 +172,8 @@ def _ista_ball(Aq: np.ndarray, yq: np.ndarray, lam: gmpy2.mpq, s: gmpy2.mpq, n: 
             x = xb.mid()
             err = bound_up(err + rad2(xb))
             if callback is not None:
-                out = _with_radius(x, err)
-                scope.__exit__()
-                try:
-                    stop = callback(IterationRecord(k, out, err, time.perf_counter() - t0))
-                finally:
-                    scope.__enter__()
-                if stop:
+                record = IterationRecord(k, _with_radius(x, err), err, time.perf_counter() - t0)
+                if notify(callback, record, scope):
                     break
         return _with_radius(x, err)
 
@@ -197,7 +194,7 @@ def fista(A: object, y: object, *, lam: object, n_iter: int, ctx: Context,
     """
     if not isinstance(ctx, Context):
         raise InvalidType(f"ctx has type {type(ctx).__name__}; pass an arithmetic context")
-    Aq, yq = _data(A, y)
+    Aq, yq = as_problem_data(A, y)
     lam_q, n = _settings(lam, n_iter, callback)
     s = lasso_step(Aq, step)
     N = Aq.shape[1]

@@ -37,6 +37,7 @@ from algorithms.certify import (
     arb_matrix,
     arb_vector,
     bound_up,
+    notify,
     pd_metric_bounds,
     rad_l1,
     soft_threshold_balls,
@@ -44,7 +45,11 @@ from algorithms.certify import (
 from algorithms.errors import InvalidArgument, InvalidType
 from algorithms.ista import IterationRecord, _with_radius
 from algorithms.linalg import spectral_norm_bounds
-from algorithms.rationals import as_mpq, as_mpq_matrix, as_mpq_vector, as_positive_int
+from algorithms.rationals import (
+    as_mpq,
+    as_positive_int,
+    as_problem_data,
+)
 
 __all__ = ["bpdn_steps", "pdhg_bpdn"]
 
@@ -90,12 +95,8 @@ def pdhg_bpdn(A: object, y: object, *, eta: object, n_iter: int, ctx: Context,
     """
     if not isinstance(ctx, Context):
         raise InvalidType(f"ctx has type {type(ctx).__name__}; pass an arithmetic context")
-    Aq = as_mpq_matrix(A, "A")
-    yq = as_mpq_vector(y, "y")
+    Aq, yq = as_problem_data(A, y)
     m, N = Aq.shape
-    if yq.shape[0] != m:
-        raise InvalidArgument(
-            f"y has length {yq.shape[0]} but A has shape {Aq.shape}; y must have length {m}")
     eta_q = as_mpq(eta, "eta")
     if eta_q < 0:
         raise InvalidArgument(f"eta={eta_q} must be >= 0")
@@ -156,12 +157,7 @@ def _pdhg_ball(Aq: np.ndarray, yq: np.ndarray, eta: gmpy2.mpq, n: int, Lq: gmpy2
             D = bound_up(D + sqrt_lmax * (kx * rad_l1(xb - x1) + rad_l1(vb - v)))
             err = bound_up(D * inv_sqrt_q)
             if callback is not None:
-                out = _with_radius(x, err)
-                scope.__exit__()
-                try:
-                    stop = callback(IterationRecord(k, out, err, time.perf_counter() - t0))
-                finally:
-                    scope.__enter__()
-                if stop:
+                record = IterationRecord(k, _with_radius(x, err), err, time.perf_counter() - t0)
+                if notify(callback, record, scope):
                     break
         return _with_radius(x, err)

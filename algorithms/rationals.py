@@ -24,6 +24,7 @@ __all__ = [
     "as_mpq_vector",
     "as_mpq_matrix",
     "as_positive_int",
+    "as_problem_data",
     "dyadic_round",
     "mpq_sqrt_upper",
     "mpq_sqrt_lower",
@@ -117,6 +118,17 @@ def as_mpq_matrix(rows: object, where: str = "A", shape: tuple[int, int] | None 
     if shape is not None and out.shape != tuple(shape):
         raise InvalidArgument(f"{where} has shape {out.shape}; shape {tuple(shape)} is required")
     return out
+
+
+def as_problem_data(A: object, y: object) -> tuple[np.ndarray, np.ndarray]:
+    """``(A, y)`` as ``gmpy2.mpq`` arrays, checking that ``y`` has one entry per row of ``A``."""
+    Aq = as_mpq_matrix(A, "A")
+    yq = as_mpq_vector(y, "y")
+    if yq.shape[0] != Aq.shape[0]:
+        raise InvalidArgument(
+            f"y has length {yq.shape[0]} but A has shape {Aq.shape}; y must have length "
+            f"{Aq.shape[0]}")
+    return Aq, yq
 
 
 def as_positive_int(value: object, where: str, minimum: int = 1) -> int:

@@ -54,6 +54,14 @@ def _residual_norm(x: Any, A: Any, y: Any, ctx: Any) -> Any:
     return ctx.norm2(_residual(x, A, y, ctx))
 
 
+def _positive(value: object, name: str) -> gmpy2.mpq:
+    """``value`` as an exact rational ``> 0`` (the error names ``name``)."""
+    q = rational(value, name)
+    if q <= 0:
+        raise InvalidArgument(f"{name}={q} must be > 0")
+    return q
+
+
 class _Base:
     name: ClassVar[str]
     parameter: ClassVar[str]
@@ -121,10 +129,7 @@ class P2(_Base):
     parameter: ClassVar[str] = "lam"
 
     def __post_init__(self) -> None:
-        lam = rational(self.lam, "lam")
-        if lam <= 0:
-            raise InvalidArgument(f"lam={lam} must be > 0")
-        object.__setattr__(self, "lam", lam)
+        object.__setattr__(self, "lam", _positive(self.lam, "lam"))
 
     def objective(self, x: Any, A: Any, y: Any, ctx: Any) -> Any:
         """``lam ||x||_1 + ||A x - y||_2^2`` in the context ``ctx``."""
@@ -146,10 +151,7 @@ class P3(_Base):
     parameter: ClassVar[str] = "lam"
 
     def __post_init__(self) -> None:
-        lam = rational(self.lam, "lam")
-        if lam <= 0:
-            raise InvalidArgument(f"lam={lam} must be > 0")
-        object.__setattr__(self, "lam", lam)
+        object.__setattr__(self, "lam", _positive(self.lam, "lam"))
 
     def objective(self, x: Any, A: Any, y: Any, ctx: Any) -> Any:
         """``lam ||x||_1 + ||A x - y||_2`` in the context ``ctx``."""
