@@ -46,6 +46,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -1018,7 +1019,7 @@ def main(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(to_json(result), indent=2))
     else:
-        render(result, Console())
+        render(result, Console(width=None if sys.stdout.isatty() else 140))
     if args.plot:
         path = plot(result, args.plot)
         err.print(f"figure saved to {path}")
