@@ -29,13 +29,11 @@ Everything here returns plain records; :mod:`theorems.paradox_report` formats th
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import gmpy2
-import numpy as np
 from flint import arb
 
 from algorithms.arithmetic import Ball, Exact
@@ -460,13 +458,3 @@ def challenge(algorithm: Any, problem: str = "P3", K: int = 3, **kwargs: Any) ->
     panel = [algorithm, Search(problem, value, K)]
     kwargs.setdefault("randomized_seeds", 4)
     return run(problem, K, value=value, panel=panel, **kwargs)
-
-
-def digits_of(value: gmpy2.mpq) -> float:
-    """``-log10(value)`` for display (``inf`` at zero)."""
-    return math.inf if value <= 0 else -math.log10(float(value))
-
-
-def as_outputs(x: Any) -> np.ndarray:  # pragma: no cover - convenience for users
-    """Output tuple to an object array."""
-    return np.asarray(x, dtype=object)
