@@ -43,6 +43,7 @@ __all__ = [
     "admissible",
     "certified_approximation",
     "certified_error",
+    "proven_error",
     "spectral_norm_upper",
     "sqrt_upper",
 ]
@@ -255,12 +256,12 @@ def certified_error(approx: object, exact: object, *, bits: int | None = None) -
     return _norm_upper(_entry_errors(approx, exact, bits))
 
 
-def admissible(approx: object, exact: object, level: int) -> bool:
-    """``True`` when ``||approx - exact||_2 <= 2^-level`` is PROVEN, ``False`` otherwise.
+def proven_error(approx: object, exact: object, level: int) -> gmpy2.mpq | None:
+    """A proven bound ``U <= 2^-level`` on ``||approx - exact||_2``, or ``None`` if none is found.
 
-    ``False`` is returned as soon as one entry is certainly farther than ``2^-level`` (an entry
+    ``None`` is returned as soon as one entry is certainly farther than ``2^-level`` (an entry
     never exceeds the operator norm); otherwise the bound is retried at increasing precision, so
-    ``False`` may also mean "not provable at a generous precision" (e.g. exact equality).
+    ``None`` may also mean "not provable at a generous precision" (e.g. exact equality).
     """
     values, _ = _flatten_rationals(approx, "approx")
     base = max(int(v.denominator).bit_length() for v in values) + max(level, 0) + 16
@@ -268,7 +269,13 @@ def admissible(approx: object, exact: object, level: int) -> bool:
     for extra in (48, 256, 1024):
         err = _entry_errors(approx, exact, base + extra)
         if max(err.lower) > limit:
-            return False
-        if _norm_upper(err) <= limit:
-            return True
-    return False
+            return None
+        bound = _norm_upper(err)
+        if bound <= limit:
+            return bound
+    return None
+
+
+def admissible(approx: object, exact: object, level: int) -> bool:
+    """``True`` when ``||approx - exact||_2 <= 2^-level`` is PROVEN (see :func:`proven_error`)."""
+    return proven_error(approx, exact, level) is not None

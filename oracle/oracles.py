@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import gmpy2
 import numpy as np
 
-from oracle.certify import Certified, admissible, certified_approximation
+from oracle.certify import Certified, certified_approximation, proven_error
 from oracle.data import ExactData, as_exact_data
 from oracle.errors import BudgetExceeded, InvalidArgument, InvalidType
 
@@ -334,7 +334,7 @@ class AdversarialOracle(BaseOracle):
         else:
             offered = self.cover.sample(k, n)
             exact = self._data.samples[k]  # type: ignore[index]
-        if admissible(offered, exact, target):
-            bound = gmpy2.mpq(1, 2**target)
+        bound = proven_error(offered, exact, target)
+        if bound is not None:
             return Certified(offered, bound, target), "cover"
         return self._honest(kind, k, n), "honest"

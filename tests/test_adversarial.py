@@ -70,3 +70,14 @@ def test_shape_mismatch_is_refused():
     tie = Oracle(member(0, None), Y)
     with pytest.raises(InvalidArgument, match="cover serves"):
         AdversarialOracle(([[1, 2]], [[1]]), tie)
+
+
+def test_cover_answers_carry_their_proven_error():
+    tie = Oracle(member(0, None), Y, tighten=1)
+    truth = member(1, 10)
+    adv = AdversarialOracle((truth, Y), tie)
+    adv.matrix(6)
+    record = adv.reads[-1]
+    assert record.source == "cover"
+    assert certified_error(adv.matrix(6), truth) <= record.bound * (1 + gmpy2.mpq(1, 100))
+    assert record.bound <= gmpy2.mpq(1, 2**6)
