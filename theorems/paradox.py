@@ -134,7 +134,9 @@ class AlgorithmSummary:
         return None
 
     def failures_a(self, K: int) -> int:
-        return sum(1 for r in self.runs_a if r.digits(K) is False)
+        """Members j = 1..N1 of part (a) certainly NOT correct to K digits (the tie run, which
+        comes first in ``runs_a``, is not counted)."""
+        return sum(1 for r in self.runs_a[1:] if r.digits(K) is False)
 
 
 @dataclass

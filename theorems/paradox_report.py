@@ -88,7 +88,7 @@ def render(result: ParadoxResult, console: Console | None = None) -> None:
         t.add_row(s.name, str(s.max_samples_read), _fmt(s.worst_error("I")),
                   _fmt(s.worst_error("II")), _MARK[s.verdict(K)], _MARK[s.verdict(K - 1)],
                   _MARK[s.verdict(K - 2)],
-                  f"{sum(1 for r in s.runs_a[1:] if r.digits(K) is False)}/{N1}",
+                  f"{s.failures_a(K)}/{N1}",
                   "yes" if s.consistent else f"[red]NO[/red]: {s.inconsistency}")
     console.print(t)
     console.print(
