@@ -147,3 +147,10 @@ def test_dct_class_uses_ball_inputs_and_keeps_the_picture():
     # ball inputs: the enclosures are narrow but genuinely intervals
     err = by_name["Barycentre"].worst_error("II")
     assert 0 < err.upper - err.lower < gmpy2.mpq(1, 10**20)
+
+
+def test_cli_reports_impossible_classes_without_a_traceback(capsys):
+    # K = 1 makes family II's alpha = sqrt(2)/3 too small for lam = 1: no closed form
+    assert main(["paradox", "--problem", "P2", "--K", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "P2 needs y0 > lam/(2 a_j)" in err and "Traceback" not in err

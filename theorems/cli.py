@@ -189,12 +189,23 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Parse ``argv`` and run the command; returns the exit status (2 for bad settings)."""
+    from algorithms.errors import AlgorithmError
+    from oracle.errors import OracleError
+    from theorems.errors import TheoremError
+
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "run", None):
         parser.print_help()
         return 0
-    return int(args.run(args))
+    try:
+        return int(args.run(args))
+    except (TheoremError, AlgorithmError, OracleError) as exc:
+        # a setting the mathematics does not allow (e.g. a class whose closed forms fail):
+        # say which and why, without a traceback
+        Console(stderr=True).print(f"[red]{parser.prog} {args.command}: {exc}[/red]")
+        return 2
 
 
 if __name__ == "__main__":  # pragma: no cover
