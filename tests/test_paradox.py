@@ -154,3 +154,12 @@ def test_cli_reports_impossible_classes_without_a_traceback(capsys):
     assert main(["paradox", "--problem", "P2", "--K", "1"]) == 2
     err = capsys.readouterr().err
     assert "P2 needs y0 > lam/(2 a_j)" in err and "Traceback" not in err
+
+
+def test_demo_prints_the_paradox_and_saves_the_figure(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["demo"]) == 0
+    out = capsys.readouterr().out
+    for problem in ("P1", "P2", "P3"):
+        assert f"{problem}: the panel against Omega" in out
+    assert (tmp_path / "paradox.png").stat().st_size > 10_000

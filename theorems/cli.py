@@ -118,7 +118,7 @@ def _cmd_paradox(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from theorems.paradox_report import render
+    from theorems.paradox_report import plot, render
 
     console = Console()
     console.rule("[bold]smale18 demo: the paradox of Colbrook, Antun and Hansen, measured")
@@ -126,8 +126,11 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         "Algorithms see each problem only through an oracle of certified rational data "
         "(try [bold]python -m theorems tour[/bold]).  For K = 3 and P1, P2, P3:\n")
     defaults = build_parser().parse_args(["paradox"])
-    for r in _run_paradox(defaults, console):
+    results = _run_paradox(defaults, console)
+    for r in results:
         render(r, console)
+    figure = plot(results, "paradox.png")
+    console.print(f"Figure (certified error against samples read, per problem): {figure}\n")
     console.print(
         "More:\n"
         "  [bold]python -m theorems paradox --help[/bold]      other K, N, m, D (the paper's "
