@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import gmpy2
 import numpy as np
+import sympy
 from flint import arb, arb_mat
 
 from oracle.data import ExactData, as_exact_data
@@ -130,8 +131,10 @@ def _flatten_rationals(approx: object, where: str) -> tuple[list[gmpy2.mpq], tup
                 f"{where}{list(idx)}={v!r} is a float; certified_error needs rationals "
                 f"(gmpy2.mpq, Fraction or int)"
             )
+        if isinstance(v, sympy.Rational):
+            v = gmpy2.mpq(int(v.p), int(v.q))
         try:
-            out.append(gmpy2.mpq(v) if not isinstance(v, str) else gmpy2.mpq(v))
+            out.append(gmpy2.mpq(v))
         except (TypeError, ValueError) as exc:
             raise InvalidType(f"{where}{list(idx)}={v!r} is not a rational number") from exc
     return out, arr.shape
@@ -239,7 +242,8 @@ def certified_error(approx: object, exact: object, *, bits: int | None = None) -
     Parameters
     ----------
     approx:
-        Rational vector or matrix (entries ``gmpy2.mpq``, ``Fraction``, ``int``).
+        Rational vector or matrix (entries ``gmpy2.mpq``, ``Fraction``, ``int``,
+        ``sympy.Rational`` or ``"p/q"`` strings).
     exact:
         Exact data of the same shape: a ``sympy.Matrix``, nested lists of exact entries, or an
         :class:`ExactData` / oracle (meaning its matrix ``A``).

@@ -1,6 +1,7 @@
 """The oracle's central promise, checked independently of the oracle's own bound."""
 
 import gmpy2
+import pytest
 import sympy
 from hypothesis import given
 from hypothesis import strategies as st
@@ -98,3 +99,16 @@ def test_operator_norm_certified_where_frobenius_is_too_pessimistic():
         approx[i][i] = sqrt2 + eps
     bound = certified_error(approx, exact)
     assert eps <= bound <= eps * gmpy2.mpq(102, 100)
+
+
+def test_certified_error_accepts_every_rational_spelling_and_refuses_floats():
+    from fractions import Fraction
+
+    from oracle import InexactInput
+
+    exact = sympy.Matrix([sympy.Rational(1, 3), 2, 0])
+    for approx in ([Fraction(1, 3), 2, 0], [sympy.Rational(1, 3), sympy.Integer(2), 0],
+                   ["1/3", "2", "0"]):
+        assert certified_error(approx, exact) <= gmpy2.mpq(1, 2**60)
+    with pytest.raises(InexactInput, match=r"approx\[0\]=0.25 is a float"):
+        certified_error([0.25, 2, 0], exact)
