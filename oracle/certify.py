@@ -27,7 +27,7 @@ import numpy as np
 import sympy
 from flint import arb, arb_mat
 
-from oracle.data import ExactData, as_exact_data
+from oracle.data import ExactData, ExactPart, as_exact_data
 from oracle.errors import InexactInput, InvalidArgument, InvalidType, OracleError
 from oracle.exact import (
     arb_mid_mpq,
@@ -142,10 +142,11 @@ def _flatten_rationals(approx: object, where: str) -> tuple[list[gmpy2.mpq], tup
 
 def _exact_balls(exact: object, shape: tuple[int, ...], bits: int) -> list[arb]:
     if isinstance(exact, ExactData) or hasattr(exact, "exact_data"):
-        data = as_exact_data(exact)
-        if data.shape != shape:
-            raise InvalidArgument(f"approx has shape {shape} but exact data has {data.shape}")
-        return data.balls("A", bits)
+        exact = as_exact_data(exact).part("A")
+    if isinstance(exact, ExactPart):
+        if exact.shape != shape:
+            raise InvalidArgument(f"approx has shape {shape} but exact data has {exact.shape}")
+        return exact.balls(bits)
     arr = np.asarray(
         exact.tolist() if hasattr(exact, "tolist") and not isinstance(exact, np.ndarray)
         else exact, dtype=object
@@ -245,8 +246,9 @@ def certified_error(approx: object, exact: object, *, bits: int | None = None) -
         Rational vector or matrix (entries ``gmpy2.mpq``, ``Fraction``, ``int``,
         ``sympy.Rational`` or ``"p/q"`` strings).
     exact:
-        Exact data of the same shape: a ``sympy.Matrix``, nested lists of exact entries, or an
-        :class:`ExactData` / oracle (meaning its matrix ``A``).
+        Exact data of the same shape: a ``sympy.Matrix``, nested lists of exact entries, an
+        :class:`ExactData` / oracle (meaning its matrix ``A``), or ``data.part(which)`` (which
+        reuses the data's compiled entries and cached enclosures).
     bits:
         Radius of the enclosures of the exact entries (default: 64 bits more than the largest
         denominator of ``approx``), which decides how tight the bound is, never whether it holds.

@@ -11,7 +11,7 @@ from flint import arb
 from oracle.errors import InvalidArgument, InvalidType
 from oracle.exact import ArbThunk, as_exact, compile_expr, enclose_many
 
-__all__ = ["ExactData", "as_exact_data"]
+__all__ = ["ExactData", "ExactPart", "as_exact_data"]
 
 
 def _rows_of(A: object) -> list[list[object]]:
@@ -123,6 +123,14 @@ class ExactData:
         self._balls[which] = (bits, balls)
         return balls
 
+    def part(self, which: object) -> ExactPart:
+        """The matrix (``"A"``) or sample ``k`` as exact data of its own, sharing this object's
+        compiled evaluators and cached enclosures (what :func:`oracle.certified_error` wants
+        when it is called again and again on the same data)."""
+        if which != "A" and not (isinstance(which, int) and 0 <= which < self.R):
+            raise InvalidArgument(f"which={which!r} must be 'A' or a sample index 0..{self.R - 1}")
+        return ExactPart(self, which)
+
     def with_matrix(self, A: object) -> ExactData:
         """The data ``(A, self.samples)``: a new matrix with these samples, sharing their
         compiled evaluators and cached enclosures (building exact samples is the expensive part
@@ -152,3 +160,20 @@ def as_exact_data(truth: object) -> ExactData:
         f"truth has type {type(truth).__name__}; pass oracle.ExactData(A, samples), a pair "
         f"(A, samples) or an Oracle"
     )
+
+
+class ExactPart:
+    """One part of :class:`ExactData` (its matrix or one sample); see :meth:`ExactData.part`."""
+
+    __slots__ = ("data", "which")
+
+    def __init__(self, data: ExactData, which: object):
+        self.data, self.which = data, which
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.data.shape if self.which == "A" else (self.data.m,)
+
+    def balls(self, bits: int) -> list[arb]:
+        """Row-major enclosures with radius ``<= 2^-bits``."""
+        return self.data.balls(self.which, bits)

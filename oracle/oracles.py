@@ -330,10 +330,10 @@ class AdversarialOracle(BaseOracle):
         target = n + self.tighten
         if kind == "matrix":
             offered = self.cover.matrix(n)
-            exact = self._data.A
+            exact = self._data.part("A")
         else:
             offered = self.cover.sample(k, n)
-            exact = self._data.samples[k]  # type: ignore[index]
+            exact = self._data.part(k)
         bound = proven_error(offered, exact, target)
         if bound is not None:
             return Certified(offered, bound, target), "cover"
