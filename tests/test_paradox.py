@@ -11,18 +11,21 @@ from theorems.paradox import challenge, run
 from theorems.paradox_report import plot, render, to_json
 
 
+CASES = [(p, K) for K in (3, 4) for p in ("P1", "P2", "P3")]
+
+
 @pytest.fixture(scope="module")
 def results():
-    out = {}
-    for problem, K in (("P1", 3), ("P2", 4), ("P3", 3)):
-        out[problem] = run(problem, K, levels=(4, 12), randomized_seeds=8, draws=3,
-                           budgets=(5, 50))
-    return out
+    return {
+        (problem, K): run(problem, K, levels=(4, 12), randomized_seeds=8, draws=3,
+                          budgets=(5, 50))
+        for problem, K in CASES
+    }
 
 
-@pytest.mark.parametrize("problem", ["P1", "P2", "P3"])
-def test_the_three_claims_are_measured(results, problem):
-    res = results[problem]
+@pytest.mark.parametrize("problem, K", CASES)
+def test_the_three_claims_are_measured(results, problem, K):
+    res = results[(problem, K)]
     K = res.K
     by_name = {s.name: s for s in res.algorithms}
     # (a) nobody gets K digits; every consistent algorithm fails on >= N1 - 1 adversarial members
@@ -96,7 +99,7 @@ def test_cayley_class_gives_the_same_picture():
 
 
 def test_json_schema(results):
-    payload = to_json(results["P3"])
+    payload = to_json(results[("P3", 3)])
     json.dumps(payload)
     assert {"problem", "K", "N", "m", "algorithms", "randomized", "search_reads",
             "budget_exceeded_on_tie"} <= set(payload)
@@ -116,7 +119,7 @@ def test_render_and_plot(results, tmp_path):
     from rich.console import Console
 
     console = Console(record=True, width=160)
-    render(results["P2"], console)
+    render(results[("P2", 4)], console)
     text = console.export_text()
     assert "Search" in text and "randomized" in text and "exceeded" in text
     path = plot(list(results.values()), str(tmp_path / "paradox.png"))
