@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 
 from rich.console import Console as _RichConsole
 
-__all__ = ["main", "build_parser", "COMMANDS"]
+__all__ = ["main", "build_parser", "positive_int", "COMMANDS"]
 
 
 def Console(**kwargs: object) -> _RichConsole:  # noqa: N802 - a factory standing in for a class
@@ -29,7 +29,8 @@ def _cmd_tour(args: argparse.Namespace) -> int:
     return 0
 
 
-def _positive_int(text: str) -> int:
+def positive_int(text: str) -> int:
+    """argparse type: an integer >= 1, with a message naming the offending text."""
     try:
         value = int(text)
     except ValueError:
@@ -52,20 +53,20 @@ def _configure_paradox(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--problem", choices=["P1", "P2", "P3", "all"], default="all",
                    help="which problem (default: all)")
-    p.add_argument("--K", type=_positive_int, default=3,
+    p.add_argument("--K", type=positive_int, default=3,
                    help="digit target K (the theorem needs K > 2; default 3)")
-    p.add_argument("--N", type=_positive_int, default=3, help="number of unknowns (default 3)")
-    p.add_argument("--m", type=_positive_int, default=2,
+    p.add_argument("--N", type=positive_int, default=3, help="number of unknowns (default 3)")
+    p.add_argument("--m", type=positive_int, default=2,
                    help="number of measurements, m < N (default 2); N1 = N + 1 - m >= 2")
-    p.add_argument("--R", type=_positive_int, default=1, help="samples per member (default 1)")
+    p.add_argument("--R", type=positive_int, default=1, help="samples per member (default 1)")
     p.add_argument("--D", choices=["identity", "cayley", "dct"], default="identity",
                    help="orthogonal matrix of the class (cayley: random exactly orthogonal "
                         "rational matrix from --seed; dct: the paper's orthonormal DCT-II, "
                         "irrational samples evaluated in ball arithmetic)")
     p.add_argument("--seed", type=int, default=0, help="seed for contents, D, drawn members")
-    p.add_argument("--seeds", type=_positive_int, default=40,
+    p.add_argument("--seeds", type=positive_int, default=40,
                    help="seeds of the randomized vertex guesser (default 40)")
-    p.add_argument("--levels", type=_positive_int, nargs="+", default=[5, 10, 20, 40, 80],
+    p.add_argument("--levels", type=positive_int, nargs="+", default=[5, 10, 20, 40, 80],
                    help="family-II levels n of the sweep (default 5 10 20 40 80)")
     p.add_argument("--no-firenet", action="store_true", help="leave FIRENET out of the panel")
     p.add_argument("--json", action="store_true",

@@ -660,18 +660,10 @@ def _targets(runs: Sequence[ConvergenceRun], stab: Sequence[StabilityRow]) -> di
 
 
 # =============================================================================== CLI
-def _positive(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
-    if v < 1:
-        raise argparse.ArgumentTypeError(f"{v} must be >= 1")
-    return v
-
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of ``python -m theorems convergence``."""
+    from theorems.cli import positive_int
+
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.description = (
         "FIRENET's theorem made visible (SPEC section 7).  On exact data sparse in levels:\n"
@@ -680,11 +672,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "  - worst-case amplification of input perturbations for FIRENET and a trained LISTA,\n"
         "    against FIRENET's rigorous Lipschitz bound;\n"
         "  - rNSPL constants, the prescribed lam and p, and runs with p below/above them.")
-    parser.add_argument("--restarts", type=_positive, default=200,
+    parser.add_argument("--restarts", type=positive_int, default=200,
                         help="restarts n of the convergence runs (default 200)")
-    parser.add_argument("--p-inner", type=_positive, default=30,
+    parser.add_argument("--p-inner", type=positive_int, default=30,
                         help="primal-dual steps per restart (default 30)")
-    parser.add_argument("--precisions", type=_positive, nargs="+", default=[128, 256, 512],
+    parser.add_argument("--precisions", type=positive_int, nargs="+", default=[128, 256, 512],
                         help="ball precisions in bits (default 128 256 512)")
     parser.add_argument("--seed", type=int, default=3, help="instance seed (default 3)")
     parser.add_argument("--no-floors", action="store_true", help="skip the noise/delta runs")
