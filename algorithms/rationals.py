@@ -183,34 +183,32 @@ def dyadic_round(q: object, bits: int, direction: str = "nearest") -> gmpy2.mpq:
     return gmpy2.mpq(k) * gmpy2.mpq(2) ** e
 
 
-def mpq_sqrt_upper(q: object, bits: int = 64) -> gmpy2.mpq:
-    """A rational upper bound of ``sqrt(q)`` for ``q >= 0``, relatively tight to ``2^-bits``."""
+def _sqrt_scaled(q: object, bits: int) -> tuple[gmpy2.mpq, int]:
+    """``q`` as a non-negative rational and the even shift ``s`` such that
+    ``sqrt(q * 2^s)`` has about ``bits`` bits (shared by the two square-root bounds)."""
     q = gmpy2.mpq(q)
     if q < 0:
         raise InvalidArgument(f"q={q} must be >= 0 to take its square root")
+    shift = 2 * bits + max(0, int(q.denominator).bit_length() - int(q.numerator).bit_length())
+    return q, shift + shift % 2
+
+
+def mpq_sqrt_upper(q: object, bits: int = 64) -> gmpy2.mpq:
+    """A rational upper bound of ``sqrt(q)`` for ``q >= 0``, relatively tight to ``2^-bits``."""
+    q, shift = _sqrt_scaled(q, bits)
     if q == 0:
         return gmpy2.mpq(0)
-    shift = 2 * bits + max(0, int(q.denominator).bit_length() - int(q.numerator).bit_length())
-    shift += shift % 2
     r = gmpy2.isqrt(_ceil(q * gmpy2.mpq(2) ** shift))
-    cand = gmpy2.mpq(r + 1, 2 ** (shift // 2))
-    assert cand * cand >= q
-    return cand
+    return gmpy2.mpq(r + 1, 2 ** (shift // 2))  # (r + 1)^2 > ceil(q 2^s) >= q 2^s
 
 
 def mpq_sqrt_lower(q: object, bits: int = 64) -> gmpy2.mpq:
     """A rational lower bound of ``sqrt(q)`` for ``q >= 0``, relatively tight to ``2^-bits``."""
-    q = gmpy2.mpq(q)
-    if q < 0:
-        raise InvalidArgument(f"q={q} must be >= 0 to take its square root")
+    q, shift = _sqrt_scaled(q, bits)
     if q == 0:
         return gmpy2.mpq(0)
-    shift = 2 * bits + max(0, int(q.denominator).bit_length() - int(q.numerator).bit_length())
-    shift += shift % 2
     r = gmpy2.isqrt(_floor(q * gmpy2.mpq(2) ** shift))
-    cand = gmpy2.mpq(r, 2 ** (shift // 2))
-    assert cand * cand <= q
-    return cand
+    return gmpy2.mpq(r, 2 ** (shift // 2))  # r^2 <= floor(q 2^s) <= q 2^s
 
 
 def mpq_to_fmpq(q: gmpy2.mpq):  # noqa: ANN201 - python-flint type
