@@ -10,7 +10,6 @@ from theorems.cli import main
 from theorems.paradox import challenge, run
 from theorems.paradox_report import plot, render, to_json
 
-
 CASES = [(p, K) for K in (3, 4) for p in ("P1", "P2", "P3")]
 
 
