@@ -44,7 +44,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from algorithms.arithmetic import MP, Ball, Float64, flint_prec  # noqa: E402
 from algorithms.certify import arb_vector  # noqa: E402
-from algorithms.firenet import (  # noqa: E402
+from algorithms.solvers.firenet import (  # noqa: E402
     NU,
     FirenetNetwork,
     default_guard_bits,
@@ -61,7 +61,7 @@ STEPS = N_OUTER * P_INNER
 def table1_instance(n: int = 10, K: int = 1, j: int = 2):
     """The (P3) Table-1 data of SPEC section 6 for member ``j`` (21 x 22, DCT-II, lam = 1),
     as the oracle serves it at level ``n + 40`` (well within 2^-n of the exact member)."""
-    from theorems.table1 import table_member
+    from theorems.table1.setup import table_member
 
     served = table_member(K, n, j).oracle()
     return served.matrix(n + 40), served.sample(0, n + 40)

@@ -1,4 +1,5 @@
-"""FIRENET convergence, stability and sharpness (theorems.levels, .stability, .convergence).
+"""FIRENET convergence, stability and sharpness (theorems.instances.levels, .stability,
+.convergence).
 
 Reduced sizes throughout (N = 16 or 32, few restarts); the full experiment is
 ``python -m theorems convergence``.
@@ -16,30 +17,21 @@ import numpy as np
 import pytest
 
 from algorithms.arithmetic import Exact, Float64
-from algorithms.firenet import firenet_network
 from algorithms.networks import NeuralNetwork
-from theorems.convergence import (
-    LEVEL,
-    NU,
-    ConvergenceRun,
-    add_arguments,
-    convergence_runs,
-    fit_rate,
-    main,
-    prepare,
-    sharpness_experiment,
-    stability_experiment,
-)
-from theorems.convergence_report import plot, render, to_json
+from algorithms.solvers.firenet import firenet_network
+from theorems.convergence.cli import add_arguments, main
+from theorems.convergence.perturbations import stability_experiment
+from theorems.convergence.records import LEVEL, NU, ConvergenceRun
+from theorems.convergence.report import plot, render, to_json
+from theorems.convergence.restarts import convergence_runs, fit_rate, prepare
+from theorems.convergence.sharpness import sharpness_experiment
 from theorems.errors import ConditionError, InvalidArgument, InvalidType
-from theorems.levels import (
+from theorems.instances.certificates import paper_constants, recovery_certificate, rnspl_constants
+from theorems.instances.levels import (
     class_samples,
     hadamard_dyadic,
     level_weights,
     make_instance,
-    paper_constants,
-    recovery_certificate,
-    rnspl_constants,
     small_instance,
     walsh_haar_operator,
 )
@@ -414,7 +406,8 @@ def test_cli_json_and_plot(tmp_path, capsys):
 def test_render_and_json_of_a_full_small_result(tmp_path, stability_rows):
     from rich.console import Console
 
-    from theorems.convergence import ConvergenceResult, _targets
+    from theorems.convergence.harness import _targets
+    from theorems.convergence.records import ConvergenceResult
 
     setup = prepare(mid_instance())
     runs = convergence_runs(setup, n_outer=15, p_inner=20, precisions=(128,),

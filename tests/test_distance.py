@@ -15,8 +15,9 @@ from hypothesis import strategies as st
 
 from algorithms.arithmetic import context
 from oracle.exact import arb_mid_mpq, enclose, mpq_to_arb
-from theorems._exact import sqrt_bounds
-from theorems.distance import (
+from theorems.errors import InvalidArgument, InvalidType
+from theorems.instances._exact import sqrt_bounds
+from theorems.instances.distance import (
     Digits,
     Enclosure,
     correct_to_digits,
@@ -28,11 +29,10 @@ from theorems.distance import (
     rational_point,
     simplex_projection,
 )
-from theorems.errors import InvalidArgument, InvalidType
-from theorems.gadget import member
-from theorems.problems import P1, P3
-from theorems.solutions import solution_set
-from theorems.strategies import members
+from theorems.instances.gadget import member
+from theorems.instances.problems import P1, P3
+from theorems.instances.solutions import solution_set
+from theorems.instances.strategies import members
 
 Q = gmpy2.mpq
 fractions = st.fractions(min_value=-3, max_value=3, max_denominator=12)

@@ -10,7 +10,8 @@ import sympy
 
 from algorithms.arithmetic import MP, Ball, Exact, Float64
 from algorithms.errors import AlgorithmError, InexactInput, InvalidArgument, InvalidType
-from algorithms.firenet import (
+from algorithms.rationals import mpq_sqrt_upper
+from algorithms.solvers.firenet import (
     FIRENET,
     NU,
     FirenetNetwork,
@@ -18,7 +19,6 @@ from algorithms.firenet import (
     firenet_parameters,
     firenet_solve,
 )
-from algorithms.rationals import mpq_sqrt_upper
 from oracle import Oracle
 
 Q = gmpy2.mpq
@@ -37,7 +37,7 @@ def dyadic_instance(m: int, N: int, seed: int, bits: int = 12):
 def table1_instance(n: int = 10, K: int = 1, j: int = 2):
     """The (P3) Table-1 data of SPEC section 6 for member ``j`` (21 x 22, DCT-II, lam = 1),
     as the oracle serves it at level ``n + 40`` (well within 2^-n of the exact member)."""
-    from theorems.table1 import table_member
+    from theorems.table1.setup import table_member
 
     served = table_member(K, n, j).oracle()
     return served.matrix(n + 40), served.sample(0, n + 40)

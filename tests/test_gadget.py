@@ -10,12 +10,18 @@ from hypothesis import strategies as st
 
 from oracle import certified_error
 from oracle.exact import enclose
-from theorems._exact import bounds, is_zero
-from theorems.distance import operator_norm_enclosure
 from theorems.errors import InvalidArgument, InvalidType
-from theorems.gadget import OrthogonalMatrix, cayley_matrix, dct_matrix, member, orthogonal
-from theorems.problems import P1, P2, P3
-from theorems.strategies import d_kinds, members
+from theorems.instances._exact import bounds, is_zero
+from theorems.instances.distance import operator_norm_enclosure
+from theorems.instances.gadget import (
+    OrthogonalMatrix,
+    cayley_matrix,
+    dct_matrix,
+    member,
+    orthogonal,
+)
+from theorems.instances.problems import P1, P2, P3
+from theorems.instances.strategies import d_kinds, members
 
 
 def _ball_zero_matrix(M: sympy.Matrix, bits: int = 120) -> bool:

@@ -11,8 +11,8 @@ import pytest
 
 from algorithms.arithmetic import MP, Ball, Exact, Float64
 from algorithms.errors import AlgorithmError, InexactInput, InvalidArgument, InvalidType
-from algorithms.ista import fista, ista, lasso_objective, lasso_step
-from algorithms.pdhg import bpdn_steps, pdhg_bpdn
+from algorithms.solvers.ista import fista, ista, lasso_objective, lasso_step
+from algorithms.solvers.pdhg import bpdn_steps, pdhg_bpdn
 
 Q = gmpy2.mpq
 CONTEXTS = [Exact(), Ball(128), MP(128), Float64()]

@@ -8,7 +8,7 @@ import pytest
 
 from algorithms.arithmetic import MP, Ball, Exact, Float64
 from algorithms.errors import InvalidArgument, InvalidType
-from algorithms.lista import (
+from algorithms.learned.lista import (
     LISTA,
     Adam,
     LISTAParameters,

@@ -12,13 +12,13 @@ from hypothesis import strategies as st
 
 from oracle import AdversarialOracle
 from oracle.exact import arb_mid_mpq, enclose
-from theorems._exact import bounds
-from theorems.distance import correct_to_digits, distance
 from theorems.errors import ConditionError, InvalidArgument, InvalidType
-from theorems.omega import Omega, default_contents, family_alpha
-from theorems.problems import P1, P2, P3
-from theorems.solutions import solution_set, verify_certificate
-from theorems.strategies import omegas
+from theorems.instances._exact import bounds
+from theorems.instances.distance import correct_to_digits, distance
+from theorems.instances.omega import Omega, default_contents, family_alpha
+from theorems.instances.problems import P1, P2, P3
+from theorems.instances.solutions import solution_set, verify_certificate
+from theorems.instances.strategies import omegas
 
 Q = gmpy2.mpq
 

@@ -5,10 +5,10 @@ import json
 import gmpy2
 import pytest
 
-from algorithms.theorem_algorithms import Search
+from algorithms.paradox_algorithms import Search
 from theorems.cli import main
-from theorems.paradox import challenge, run
-from theorems.paradox_report import plot, render, to_json
+from theorems.paradox.harness import challenge, run
+from theorems.paradox.report import plot, render, to_json
 
 CASES = [(p, K) for K in (3, 4) for p in ("P1", "P2", "P3")]
 
@@ -65,7 +65,7 @@ class PeekingAlgorithm:
     def train(self, oracle):
         st = _stats(oracle.matrix(22))  # reads exactly what Barycentre reads ...
         data = oracle.exact_data  # ... but decides from the truth
-        from theorems.paradox import build_class
+        from theorems.paradox.harness import build_class
 
         om = build_class("P3", 3)
         for j in range(1, om.N1 + 1):
@@ -76,7 +76,7 @@ class PeekingAlgorithm:
 
 
 def _stats(A):
-    from algorithms.theorem_algorithms import _Stats
+    from algorithms.paradox_algorithms import _Stats
 
     return _Stats.of(A)
 

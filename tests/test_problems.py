@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from algorithms.arithmetic import context
 from theorems.errors import InvalidArgument, InvalidType, TheoremError
-from theorems.problems import P1, P2, P3, problem
+from theorems.instances.problems import P1, P2, P3, problem
 
 CONTEXTS = [("exact", None), ("ball", 128), ("mp", 128), ("float64", None)]
 

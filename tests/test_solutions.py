@@ -12,12 +12,12 @@ from hypothesis import strategies as st
 
 from algorithms.arithmetic import context
 from oracle.exact import arb_mid_mpq, enclose
-from theorems.distance import distance
 from theorems.errors import ConditionError, InvalidArgument, InvalidType
-from theorems.gadget import member
-from theorems.problems import P1, P2, P3
-from theorems.solutions import solution_set, verify_certificate
-from theorems.strategies import members
+from theorems.instances.distance import distance
+from theorems.instances.gadget import member
+from theorems.instances.problems import P1, P2, P3
+from theorems.instances.solutions import solution_set, verify_certificate
+from theorems.instances.strategies import members
 
 ALPHA = sympy.sqrt(2) * 1000 / 3  # family I with K = 3
 

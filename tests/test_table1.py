@@ -1,5 +1,5 @@
 """Table 1 harness: a reduced grid, the JSON schema, the CLI hooks and the discrepancy analysis
-(recomputed and compared with the numbers quoted in theorems/TABLE1.md)."""
+(recomputed and compared with the numbers quoted in theorems/table1/TABLE1.md)."""
 
 from __future__ import annotations
 
@@ -15,22 +15,20 @@ import pytest
 import sympy
 
 from oracle import ExactData, Oracle
-from theorems import table1
 from theorems.errors import InvalidArgument
-from theorems.table1 import (
-    PUBLISHED,
-    SampleBank,
+from theorems.table1 import cli as table1_cli
+from theorems.table1 import harness as table1_harness
+from theorems.table1.harness import run
+from theorems.table1.replica import (
     analysis_rows,
     collapse_level,
-    decimal_string,
     float64_members_identical,
     published_instance,
-    run,
-    table_member,
-    to_json,
 )
+from theorems.table1.report import decimal_string, to_json
+from theorems.table1.setup import PUBLISHED, SampleBank, table_member
 
-DOC = Path(__file__).resolve().parents[1] / "theorems" / "TABLE1.md"
+DOC = Path(__file__).resolve().parents[1] / "theorems" / "table1" / "TABLE1.md"
 
 
 @pytest.fixture(scope="module")
@@ -118,14 +116,14 @@ def test_decimal_string_rounds_in_the_asked_direction():
 
 def test_cli_hooks_render_json_and_plot(reduced, monkeypatch, capsys, tmp_path):
     parser = argparse.ArgumentParser()
-    table1.add_arguments(parser)
+    table1_cli.add_arguments(parser)
     args = parser.parse_args(["--json", "--plot", str(tmp_path / "t1.png"), "--profile", "tiny"])
-    monkeypatch.setattr(table1, "run", lambda **kw: reduced)
-    assert table1.main(args) == 0
+    monkeypatch.setattr(table1_harness, "run", lambda **kw: reduced)
+    assert table1_cli.main(args) == 0
     out = json.loads(capsys.readouterr().out)
     assert out == to_json(reduced)
     assert (tmp_path / "t1.png").stat().st_size > 1000
-    assert table1.main(parser.parse_args(["--profile", "tiny"])) == 0
+    assert table1_cli.main(parser.parse_args(["--profile", "tiny"])) == 0
     text = capsys.readouterr().out
     assert "0.2999690" in text and "FIRENET" in text and "bit-identical" in text
     assert parser.parse_args(["--full"]).full is True

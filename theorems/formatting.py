@@ -8,9 +8,11 @@ contains the certified one.
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_EVEN, Decimal, localcontext
+
 import gmpy2
 
-__all__ = ["decimal"]
+__all__ = ["decimal", "round_significant", "fixed_places"]
 
 _TEN = gmpy2.mpq(10)
 
@@ -52,3 +54,22 @@ def decimal(q: object, digits: int = 7, direction: str = "nearest") -> str:
     mantissa = text[0] + ("." + tail if tail else "")
     sign = "-" if negative else ""
     return f"{sign}{mantissa}e{power:+d}" if power else f"{sign}{mantissa}"
+
+
+def round_significant(q: gmpy2.mpq, digits: int) -> str:
+    """``q`` rounded to nearest with ``digits`` significant digits (display only)."""
+    if q == 0:
+        return "0"
+    with localcontext() as ctx:
+        ctx.prec = digits
+        ctx.rounding = ROUND_HALF_EVEN
+        d = Decimal(int(q.numerator)) / Decimal(int(q.denominator))
+    return format(d, "f") if abs(d) >= Decimal("1e-4") else f"{d:.{digits - 1}e}"
+
+
+def fixed_places(q: gmpy2.mpq, places: int) -> str:
+    """``q`` rounded to nearest with ``places`` decimals, as the paper prints (display only)."""
+    with localcontext() as ctx:
+        ctx.prec = 60
+        d = Decimal(int(q.numerator)) / Decimal(int(q.denominator))
+        return format(d.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN), "f")

@@ -57,11 +57,11 @@ from typing import Any
 import gmpy2
 import numpy as np
 
-from algorithms.firenet import FirenetParameters
 from algorithms.networks import Dense, Identity, NeuralNetwork
 from algorithms.rationals import dyadic_round, mpq_sqrt_lower, mpq_sqrt_upper
-from theorems._exact import integer, rational
+from algorithms.solvers.firenet import FirenetParameters
 from theorems.errors import InvalidArgument, InvalidType
+from theorems.instances._exact import integer, rational
 
 __all__ = [
     "Float64Program",

@@ -1,8 +1,10 @@
 """The paradox harness: Theorem 1 of Colbrook-Antun-Hansen (PNAS 2022), measured.
 
 For a problem (P1, P2 or P3) and a digit target ``K`` the harness builds the class Omega
-(:class:`theorems.omega.Omega`), runs a PANEL of algorithms against it through oracles, and
-certifies every error with :func:`theorems.distance.distance`.  It measures the three claims
+(:class:`theorems.instances.omega.Omega`), runs a PANEL of algorithms against it through oracles,
+and
+certifies every error with :func:`theorems.instances.distance.distance`.  It measures the three
+claims
 (SPEC section 3) rather than asserting them:
 
 (a) **No algorithm gets K digits.**  Each algorithm is first run on the family-I tie member,
@@ -24,7 +26,7 @@ certifies every error with :func:`theorems.distance.distance`.  It measures the 
 (c) **K-2 digits from one sample.**  Barycentre (and FIRENET for P3) are run on members drawn
     from both families; they reach K-2 digits reading a single matrix.
 
-Everything here returns plain records; :mod:`theorems.paradox_report` formats them.
+Everything here returns plain records; :mod:`theorems.paradox.report` formats them.
 """
 
 from __future__ import annotations
@@ -37,22 +39,22 @@ import gmpy2
 from flint import arb
 
 from algorithms.arithmetic import Ball, Exact
-from algorithms.firenet import FIRENET
-from algorithms.theorem_algorithms import (
+from algorithms.paradox_algorithms import (
     Barycentre,
     ExactSolveAtLevel,
     RandomVertex,
     Search,
     coarse_level,
 )
+from algorithms.solvers.firenet import FIRENET
 from oracle import AdversarialOracle, Budget, BudgetExceeded, enclose
-from theorems._exact import integer
-from theorems.distance import Enclosure, correct_to_digits, distance
 from theorems.errors import InvalidArgument, InvalidType
-from theorems.gadget import Member
-from theorems.omega import Omega
-from theorems.problems import PROBLEM_NAMES
-from theorems.problems import problem as make_problem
+from theorems.instances._exact import integer
+from theorems.instances.distance import Enclosure, correct_to_digits, distance
+from theorems.instances.gadget import Member
+from theorems.instances.omega import Omega
+from theorems.instances.problems import PROBLEM_NAMES
+from theorems.instances.problems import problem as make_problem
 
 __all__ = [
     "DEFAULT_VALUES",

@@ -5,7 +5,7 @@ import pytest
 
 from algorithms.arithmetic import Exact
 from algorithms.errors import InvalidArgument
-from algorithms.theorem_algorithms import (
+from algorithms.paradox_algorithms import (
     Barycentre,
     ExactSolveAtLevel,
     RandomVertex,
@@ -13,9 +13,9 @@ from algorithms.theorem_algorithms import (
     coarse_level,
 )
 from oracle import Budget, BudgetExceeded
-from theorems.distance import correct_to_digits, distance, point_distance
-from theorems.paradox import DEFAULT_VALUES, build_class
-from theorems.solutions import solution_set
+from theorems.instances.distance import correct_to_digits, distance, point_distance
+from theorems.instances.solutions import solution_set
+from theorems.paradox.harness import DEFAULT_VALUES, build_class
 
 
 def output(net, member, k=0):

@@ -1,0 +1,369 @@
+"""The building blocks of :class:`~algorithms.networks.NeuralNetwork`: exact rational matrices
+and vectors, the blocks of an affine map (``Identity``, ``Dense``), activations, and layers
+``h -> sigma(W h + R y + c)``.  Weights are exact rationals; a layer is evaluated in any
+arithmetic context.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import gmpy2
+import numpy as np
+
+from algorithms.arithmetic.base import Context, CtxMatrix, Vec
+from algorithms.errors import InvalidArgument, InvalidType
+from algorithms.rationals import MPQ, as_mpq, as_mpq_matrix, as_mpq_vector
+
+__all__ = [
+    "ACTIVATIONS",
+    "RationalMatrix",
+    "RationalVector",
+    "Coefficient",
+    "Identity",
+    "Dense",
+    "Activation",
+    "Term",
+    "Block",
+    "Layer",
+    "as_rational_matrix",
+    "is_mpq",
+]
+
+ACTIVATIONS = ("identity", "relu", "soft_threshold", "square", "gate")
+_ONE = gmpy2.mpq(1)
+
+
+class RationalMatrix:
+    """An immutable rational matrix that remembers its conversion to each context.
+
+    Sharing one ``RationalMatrix`` between many layers (as FIRENET does) converts it once per
+    context, not once per layer.
+    """
+
+    __slots__ = ("q", "shape", "_cache")
+
+    def __init__(self, rows: object, where: str = "M"):
+        q = rows.q if isinstance(rows, RationalMatrix) else as_mpq_matrix(rows, where)
+        q.setflags(write=False)
+        self.q = q
+        self.shape: tuple[int, int] = q.shape
+        self._cache: dict[tuple, CtxMatrix] = {}
+
+    def on(self, ctx: Context) -> CtxMatrix:
+        """This matrix as a :class:`CtxMatrix` of ``ctx`` (cached)."""
+        hit = self._cache.get(ctx.key)
+        if hit is None:
+            hit = ctx.matrix(self.q)
+            self._cache[ctx.key] = hit
+        return hit
+
+    def __repr__(self) -> str:
+        return f"RationalMatrix(shape={self.shape})"
+
+
+class RationalVector:
+    """An immutable rational vector that remembers its conversion to each context."""
+
+    __slots__ = ("q", "_cache")
+
+    def __init__(self, values: object, where: str = "c"):
+        q = values.q if isinstance(values, RationalVector) else as_mpq_vector(values, where)
+        q.setflags(write=False)
+        self.q = q
+        self._cache: dict[tuple, Vec] = {}
+
+    def __len__(self) -> int:
+        return self.q.shape[0]
+
+    def on(self, ctx: Context) -> Vec:
+        hit = self._cache.get(ctx.key)
+        if hit is None:
+            hit = ctx.vector(self.q)
+            self._cache[ctx.key] = hit
+        return hit
+
+
+class Coefficient:
+    """A rational coefficient with per-context scalars."""
+
+    __slots__ = ("q", "_cache")
+
+    def __init__(self, q: object, where: str):
+        self.q = as_mpq(q, where)
+        self._cache: dict[tuple, Any] = {}
+
+    def on(self, ctx: Context) -> Any:
+        hit = self._cache.get(ctx.key)
+        if hit is None:
+            hit = ctx.scalar(self.q)
+            self._cache[ctx.key] = hit
+        return hit
+
+
+def _coef(c: object) -> Coefficient:
+    return c if isinstance(c, Coefficient) else Coefficient(c, "coef")
+
+
+@dataclass(frozen=True, eq=False)
+class Identity:
+    """Term ``coef * block`` (``coef = 1`` passes the block through untouched)."""
+
+    source: int
+    coef: Coefficient = field(repr=False)
+
+    @staticmethod
+    def of(source: int, coef: object = 1) -> Identity:
+        return Identity(source, _coef(coef))
+
+    def apply(self, ctx: Context, x: Vec) -> Vec:
+        return x if self.coef.q == 1 else ctx.scale(self.coef.on(ctx), x)
+
+    def rows_cols(self, n: int) -> tuple[int, int]:
+        return n, n
+
+    def matrix(self, n: int) -> np.ndarray:
+        out = np.full((n, n), gmpy2.mpq(0), dtype=object)
+        for i in range(n):
+            out[i, i] = self.coef.q
+        return out
+
+    def nonzeros(self, n: int) -> int:
+        return n if self.coef.q != 0 else 0
+
+
+@dataclass(frozen=True, eq=False)
+class Dense:
+    """Term ``M (coef * block)``: a dense rational matrix, optionally after a scalar factor."""
+
+    source: int
+    M: RationalMatrix
+    coef: Coefficient = field(repr=False)
+
+    @staticmethod
+    def of(source: int, M: object, coef: object = 1) -> Dense:
+        Mr = M if isinstance(M, RationalMatrix) else RationalMatrix(M)
+        return Dense(source, Mr, _coef(coef))
+
+    def apply(self, ctx: Context, x: Vec) -> Vec:
+        if self.coef.q != 1:
+            x = ctx.scale(self.coef.on(ctx), x)
+        return ctx.matvec(self.M.on(ctx), x)
+
+    def rows_cols(self, n: int) -> tuple[int, int]:
+        return self.M.shape
+
+    def matrix(self, n: int) -> np.ndarray:
+        return self.M.q * self.coef.q if self.coef.q != 1 else np.array(self.M.q)
+
+    def nonzeros(self, n: int) -> int:
+        return int(sum(1 for v in self.M.q.flat if v != 0)) if self.coef.q != 0 else 0
+
+
+Term = Identity | Dense
+
+
+@dataclass(frozen=True, eq=False)
+class Activation:
+    """A named nonlinearity: ``identity``, ``relu``, ``soft_threshold`` (with ``thresholds``),
+    ``square`` or ``gate`` (with ``source``: the index of the one-neuron block holding ``t``)."""
+
+    name: str = "identity"
+    thresholds: RationalVector | None = None
+    source: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.name not in ACTIVATIONS:
+            raise InvalidArgument(
+                f"activation={self.name!r} must be one of {', '.join(ACTIVATIONS)}")
+        if self.name == "soft_threshold" and self.thresholds is None:
+            raise InvalidArgument("activation='soft_threshold' needs thresholds")
+        if self.name == "gate" and self.source is None:
+            raise InvalidArgument("activation='gate' needs source (the block holding t)")
+
+    @staticmethod
+    def soft_threshold(thresholds: object) -> Activation:
+        t = thresholds if isinstance(thresholds, RationalVector) else RationalVector(
+            thresholds, "thresholds")
+        if any(v < 0 for v in t.q):
+            raise InvalidArgument("thresholds must be >= 0")
+        return Activation("soft_threshold", thresholds=t)
+
+    @staticmethod
+    def gate(source: int) -> Activation:
+        return Activation("gate", source=source)
+
+    def label(self) -> str:
+        return f"gate(t=block {self.source})" if self.name == "gate" else self.name
+
+
+_IDENTITY = Activation()
+
+
+@dataclass(frozen=True, eq=False)
+class Block:
+    """One block of a layer's output: ``sigma(sum terms(h_{l-1}) + sum input_terms(y) + bias)``.
+
+    ``terms`` act on blocks of the previous layer's output (``term.source`` is the block index);
+    ``input_terms`` act on the network input ``y`` (``source`` is ignored, use 0).
+    """
+
+    size: int
+    terms: tuple[Term, ...] = ()
+    input_terms: tuple[Term, ...] = ()
+    bias: RationalVector | None = None
+    activation: Activation = _IDENTITY
+
+    def preactivation(self, ctx: Context, h: Sequence[Vec], y: Vec) -> Vec:
+        acc = None
+        for term in self.terms:
+            val = term.apply(ctx, h[term.source])
+            acc = val if acc is None else ctx.add(acc, val)
+        for term in self.input_terms:
+            val = term.apply(ctx, y)
+            acc = val if acc is None else ctx.add(acc, val)
+        if self.bias is not None:
+            b = self.bias.on(ctx)
+            acc = b if acc is None else ctx.add(acc, b)
+        return ctx.zeros(self.size) if acc is None else acc
+
+
+class Layer:
+    """One layer: output blocks computed from the previous layer's blocks and the input ``y``.
+
+    ``in_sizes`` are the block sizes of the previous output (``(m,)`` for the first layer).
+    """
+
+    __slots__ = ("in_sizes", "blocks", "_gates")
+
+    def __init__(self, in_sizes: Sequence[int], blocks: Sequence[Block], input_size: int):
+        self.in_sizes = tuple(int(s) for s in in_sizes)
+        self.blocks = tuple(blocks)
+        if not self.blocks:
+            raise InvalidArgument("a layer needs at least one block")
+        gates = []
+        for b, blk in enumerate(self.blocks):
+            if not isinstance(blk, Block):
+                raise InvalidType(f"blocks[{b}] has type {type(blk).__name__}; pass Block(...)")
+            for term in blk.terms:
+                if not 0 <= term.source < len(self.in_sizes):
+                    raise InvalidArgument(
+                        f"blocks[{b}]: term source={term.source} is not a block of the previous "
+                        f"layer (it has {len(self.in_sizes)} blocks)")
+                self._check_term(term, self.in_sizes[term.source], blk.size, b)
+            for term in blk.input_terms:
+                self._check_term(term, input_size, blk.size, b)
+            if blk.bias is not None and len(blk.bias) != blk.size:
+                raise InvalidArgument(
+                    f"blocks[{b}]: bias has length {len(blk.bias)}; length {blk.size} is required")
+            act = blk.activation
+            if act.name == "soft_threshold" and len(act.thresholds) not in (blk.size,):
+                raise InvalidArgument(
+                    f"blocks[{b}]: {len(act.thresholds)} thresholds for {blk.size} neurons")
+            if act.name == "gate":
+                src = act.source
+                if not 0 <= src < len(self.blocks) or src == b or self.blocks[src].size != 1:
+                    raise InvalidArgument(
+                        f"blocks[{b}]: gate source={src} must be another block of this layer "
+                        f"with exactly one neuron")
+                if self.blocks[src].activation.name == "gate":
+                    raise InvalidArgument(f"blocks[{b}]: a gate cannot read another gate")
+                gates.append(b)
+        self._gates = tuple(gates)
+
+    @staticmethod
+    def _check_term(term: Term, n_in: int, n_out: int, b: int) -> None:
+        rows, cols = term.rows_cols(n_in)
+        if (rows, cols) != (n_out, n_in):
+            raise InvalidArgument(
+                f"blocks[{b}]: a term maps {cols} -> {rows} neurons but the block maps "
+                f"{n_in} -> {n_out}")
+
+    @property
+    def width(self) -> int:
+        return sum(b.size for b in self.blocks)
+
+    @property
+    def in_width(self) -> int:
+        return sum(self.in_sizes)
+
+    @property
+    def out_sizes(self) -> tuple[int, ...]:
+        return tuple(b.size for b in self.blocks)
+
+    def evaluate(self, ctx: Context, h: Sequence[Vec], y: Vec) -> list[Vec]:
+        """The output blocks ``h_l`` from the previous blocks ``h`` and the input ``y``."""
+        out: list[Vec] = []
+        for blk in self.blocks:
+            z = blk.preactivation(ctx, h, y)
+            name = blk.activation.name
+            if name == "soft_threshold":
+                z = ctx.soft_threshold(z, blk.activation.thresholds.on(ctx))
+            elif name == "relu":
+                z = ctx.relu(z)
+            elif name == "square":
+                z = ctx.square(z)
+            out.append(z)
+        for b in self._gates:
+            t = ctx.item(out[self.blocks[b].activation.source], 0)
+            out[b] = ctx.gate(out[b], t)
+        return out
+
+    def signature(self) -> tuple:
+        """Sizes and activations of the blocks (used to summarise repeated layers)."""
+        return tuple((b.size, b.activation.label()) for b in self.blocks)
+
+    # -------------------------------------------------------------- dense views
+    def weight(self) -> np.ndarray:
+        """The full ``W_l`` (width x in_width) as an object array of ``mpq``."""
+        return self._assemble(lambda blk: blk.terms, self.in_sizes)
+
+    def input_weight(self, input_size: int) -> np.ndarray:
+        """The full ``R_l`` (width x m)."""
+        return self._assemble(lambda blk: blk.input_terms, (input_size,), single=True)
+
+    def bias(self) -> np.ndarray:
+        """The full ``c_l`` (length width)."""
+        parts = [blk.bias.q if blk.bias is not None else np.full(blk.size, gmpy2.mpq(0),
+                                                                  dtype=object)
+                 for blk in self.blocks]
+        return np.concatenate(parts)
+
+    def _assemble(self, terms_of: Any, in_sizes: Sequence[int], single: bool = False
+                  ) -> np.ndarray:
+        W = np.full((self.width, sum(in_sizes)), gmpy2.mpq(0), dtype=object)
+        offs = np.concatenate([[0], np.cumsum(in_sizes)]).astype(int)
+        r = 0
+        for blk in self.blocks:
+            for term in terms_of(blk):
+                j = 0 if single else term.source
+                c0, c1 = offs[j], offs[j + 1]
+                W[r:r + blk.size, c0:c1] += term.matrix(c1 - c0)
+            r += blk.size
+        return W
+
+    def num_parameters(self, input_size: int) -> int:
+        """Nonzero weights and biases (thresholds count as biases)."""
+        n = 0
+        for blk in self.blocks:
+            for term in blk.terms:
+                n += term.nonzeros(self.in_sizes[term.source])
+            for term in blk.input_terms:
+                n += term.nonzeros(input_size)
+            if blk.bias is not None:
+                n += sum(1 for v in blk.bias.q if v != 0)
+            if blk.activation.name == "soft_threshold":
+                n += sum(1 for v in blk.activation.thresholds.q if v != 0)
+        return n
+
+
+
+def as_rational_matrix(M: object, where: str = "M") -> RationalMatrix:
+    """A :class:`RationalMatrix` from an array of rationals (or itself)."""
+    return M if isinstance(M, RationalMatrix) else RationalMatrix(M, where)
+
+
+def is_mpq(x: object) -> bool:
+    return isinstance(x, MPQ)

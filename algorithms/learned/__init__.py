@@ -1,0 +1,1 @@
+"""Networks whose weights are learned from training data: LISTA (``lista``)."""

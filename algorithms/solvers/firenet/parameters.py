@@ -1,0 +1,229 @@
+"""FIRENET's parameters (validated, exact rationals), the restart schedule, the per-restart
+record, and the rational weights shared by the network and the solvers.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import gmpy2
+import numpy as np
+from flint import arb_mat
+
+from algorithms.arithmetic.ball import mpq_to_arb
+from algorithms.arithmetic.base import Vec
+from algorithms.certify import (
+    arb_matrix,
+)
+from algorithms.errors import InvalidArgument
+from algorithms.linalg import spectral_norm_bounds
+from algorithms.networks import (
+    Coefficient,
+    RationalMatrix,
+    RationalVector,
+)
+from algorithms.rationals import (
+    as_mpq,
+    as_mpq_matrix,
+    as_mpq_vector,
+    as_positive_int,
+    dyadic_round,
+    mpq_sqrt_upper,
+)
+
+#: ``e^-1`` as used by the restart schedule: the double nearest to it, as an exact rational
+NU = gmpy2.mpq(math.exp(-1))
+_PARAM_BITS = 53
+
+
+# =============================================================================== parameters
+@dataclass(frozen=True)
+class FirenetParameters:
+    """Every exact rational that defines one FIRENET run (see the module docstring)."""
+
+    A: np.ndarray = field(repr=False)
+    lam: gmpy2.mpq
+    weights: np.ndarray = field(repr=False)
+    n_outer: int
+    p_inner: int
+    delta: gmpy2.mpq
+    L: gmpy2.mpq
+    tau: gmpy2.mpq
+    sigma: gmpy2.mpq
+    eps0: gmpy2.mpq
+    #: ``e_1..e_n`` (53-bit dyadics)
+    schedule: tuple[gmpy2.mpq, ...] = field(repr=False)
+    #: ``scale_1..scale_n`` (53-bit dyadics)
+    scales: tuple[gmpy2.mpq, ...] = field(repr=False)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.A.shape
+
+    @property
+    def thresholds(self) -> np.ndarray:
+        """``tau * lam * w`` (exact)."""
+        return np.array([self.tau * self.lam * w for w in self.weights], dtype=object)
+
+    def restart_factor(self, k: int) -> gmpy2.mpq:
+        """``c_k = scale_k / (p scale_{k-1})``: the map from the previous sum ``s`` to ``x_0``."""
+        return self.scales[k - 1] / (self.p_inner * self.scales[k - 2])
+
+    def readout(self, k: int) -> gmpy2.mpq:
+        """``1 / (p scale_k)``: the map from the sum ``s`` of restart ``k`` to ``psi_k``."""
+        return 1 / (self.p_inner * self.scales[k - 1])
+
+    def describe(self) -> dict[str, Any]:
+        m, N = self.shape
+        return {
+            "m": m, "N": N, "lam": str(self.lam), "n_outer": self.n_outer,
+            "p_inner": self.p_inner, "delta": str(self.delta), "L": float(self.L),
+            "tau": float(self.tau), "sigma": float(self.sigma), "eps0": float(self.eps0),
+        }
+
+
+def firenet_parameters(
+    A: object,
+    *,
+    lam: object,
+    n_outer: int,
+    p_inner: int,
+    delta: object,
+    eps0: object,
+    weights: object | None = None,
+    L: object | None = None,
+    tau: object | None = None,
+    sigma: object | None = None,
+) -> FirenetParameters:
+    """Validate the settings and fix every exact parameter of a run.
+
+    Defaults: ``L`` a certified dyadic upper bound of ``||A||_2``; ``tau = sigma = 0.99 / L``;
+    ``weights`` all ones.  ``tau * sigma * L^2 < 1`` is checked exactly.  A user-supplied ``L``
+    must be provably ``>= ||A||_2``.
+    """
+    Aq = as_mpq_matrix(A, "A")
+    m, N = Aq.shape
+    if m < 1 or N < 1:
+        raise InvalidArgument(f"A has shape {Aq.shape}; it needs at least one row and column")
+    lam_q = as_mpq(lam, "lam")
+    if lam_q <= 0:
+        raise InvalidArgument(f"lam={lam_q} must be > 0")
+    n_outer = as_positive_int(n_outer, "n_outer")
+    p_inner = as_positive_int(p_inner, "p_inner")
+    delta_q = as_mpq(delta, "delta")
+    if delta_q < 0:
+        raise InvalidArgument(f"delta={delta_q} must be >= 0")
+    eps0_q = as_mpq(eps0, "eps0")
+    if eps0_q < 0:
+        raise InvalidArgument(f"eps0={eps0_q} must be >= 0")
+    if delta_q + eps0_q == 0:
+        raise InvalidArgument(
+            f"delta={delta_q} and eps0={eps0_q} are both 0: the restart schedule e_k would be 0 "
+            f"and scale_k = 2L/(e_k p) undefined; pass a positive eps0 or delta")
+    if weights is None:
+        w = np.array([gmpy2.mpq(1)] * N, dtype=object)
+    else:
+        w = as_mpq_vector(weights, "weights", N)
+        bad = [i for i, v in enumerate(w) if v <= 0]
+        if bad:
+            raise InvalidArgument(f"weights[{bad[0]}]={w[bad[0]]} must be > 0")
+    lo, hi = spectral_norm_bounds(Aq)
+    if hi == 0:
+        raise InvalidArgument("A is the zero matrix; FIRENET needs ||A||_2 > 0")
+    if L is None:
+        L_q = hi
+    else:
+        L_q = as_mpq(L, "L")
+        if L_q < lo:
+            raise InvalidArgument(
+                f"L={L_q} ({float(L_q):.6g}) is below ||A||_2 >= {float(lo):.12g}; L must be an "
+                f"upper bound of ||A||_2 (omit it to use a certified one)")
+        if L_q < hi:
+            raise InvalidArgument(
+                f"L={L_q} ({float(L_q):.12g}) could not be certified to be >= ||A||_2 (certified "
+                f"upper bound {float(hi):.12g}); pass L >= {hi} or omit it")
+    default_step = gmpy2.mpq(99, 100) / L_q
+    tau_q = default_step if tau is None else as_mpq(tau, "tau")
+    sigma_q = default_step if sigma is None else as_mpq(sigma, "sigma")
+    if tau_q <= 0:
+        raise InvalidArgument(f"tau={tau_q} must be > 0")
+    if sigma_q <= 0:
+        raise InvalidArgument(f"sigma={sigma_q} must be > 0")
+    prod = tau_q * sigma_q * L_q * L_q
+    if prod >= 1:
+        raise InvalidArgument(
+            f"tau*sigma*L^2 = {float(prod):.6g} must be < 1 (tau={tau_q}, sigma={sigma_q}, "
+            f"L={float(L_q):.12g}): the primal-dual step is not nonexpansive otherwise")
+    schedule, scales = [], []
+    e = eps0_q
+    for _ in range(n_outer):
+        e = dyadic_round(NU * (delta_q + e), _PARAM_BITS, "up")
+        schedule.append(e)
+        scales.append(dyadic_round(2 * L_q / (e * p_inner), _PARAM_BITS, "nearest"))
+    return FirenetParameters(Aq, lam_q, w, n_outer, p_inner, delta_q, L_q, tau_q, sigma_q, eps0_q,
+                             tuple(schedule), tuple(scales))
+
+
+def norm2_upper(y: object) -> gmpy2.mpq:
+    """A certified 53-bit dyadic upper bound of ``||y||_2`` for a rational vector ``y``."""
+    y = as_mpq_vector(y, "y")
+    sq = sum((v * v for v in y), gmpy2.mpq(0))
+    return dyadic_round(mpq_sqrt_upper(sq, 64), _PARAM_BITS, "up") if sq else gmpy2.mpq(0)
+
+
+# =============================================================================== records
+@dataclass(frozen=True)
+class RestartRecord:
+    """What a callback receives after restart ``restart`` (1-based).
+
+    ``psi`` is ``psi_k`` in the run's context.  ``error_bound`` (``Ball`` only, else ``None``) is
+    a rigorous bound on ``||midpoint(psi) - psi^_k||_2`` where ``psi^_k`` is the exact-arithmetic
+    iterate; the balls of ``psi`` already contain ``psi^_k``.  ``working_prec`` is the precision
+    of the midpoint iteration (``prec + guard_bits``).
+    """
+
+    restart: int
+    e: gmpy2.mpq
+    scale: gmpy2.mpq
+    psi: Vec = field(repr=False)
+    error_bound: gmpy2.mpq | None
+    working_prec: int | None
+    seconds: float
+
+
+Callback = Callable[[RestartRecord], object]
+
+
+# =============================================================================== the network
+class FirenetWeights:
+    """Rational matrices and coefficients shared by the network and the generic solver."""
+
+    def __init__(self, P: FirenetParameters):
+        A = P.A
+        m, N = A.shape
+        self.P = P
+        self.Bt = RationalMatrix(np.array(-P.tau * A.T, dtype=object), "-tau A^T")
+        self.C = RationalMatrix(np.array(-P.sigma * A, dtype=object), "-sigma A")
+        self.C2 = RationalMatrix(np.array(2 * P.sigma * A, dtype=object), "2 sigma A")
+        self.ones = RationalMatrix(np.full((1, m), gmpy2.mpq(1), dtype=object), "ones")
+        self.th = RationalVector(P.thresholds, "tau lam w")
+        self.g = [Coefficient(-P.sigma * s, "g") for s in P.scales]
+        self.c = [None] + [Coefficient(P.restart_factor(k), "c") for k in range(2, P.n_outer + 1)]
+        self.r = [Coefficient(P.readout(k), "r") for k in range(1, P.n_outer + 1)]
+        #: ball enclosures of (-tau A^T, sigma A, thresholds) per working precision
+        self.balls: dict[int, tuple[arb_mat, arb_mat, list]] = {}
+
+    def ball_weights(self, wp: int) -> tuple[arb_mat, arb_mat, list]:
+        """``(-tau A^T, sigma A, tau lam w)`` enclosed at ``wp`` bits (call inside flint_prec)."""
+        hit = self.balls.get(wp)
+        if hit is None:
+            P = self.P
+            hit = (arb_matrix(np.ascontiguousarray(P.A.T), -P.tau), arb_matrix(P.A, P.sigma),
+                   [mpq_to_arb(t) for t in P.thresholds])
+            self.balls[wp] = hit
+        return hit
+
+

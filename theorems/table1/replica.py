@@ -1,0 +1,285 @@
+"""The published set-up re-enacted in float64, and where float64 stops telling the members apart.
+
+:func:`published_replica` re-runs the published script's construction (its step sizes and its
+member index) in float64 and reproduces the published FIRENET column; the analysis in
+``TABLE1.md`` explains the discrepancy with the certified column.  :func:`float64_pair`,
+:func:`float64_members_identical` and :func:`collapse_level` show the level ``n + 3.32 K`` past
+which the two members are bit-identical in float64, while the oracle keeps them apart.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import gmpy2
+import numpy as np
+import sympy
+
+from theorems.errors import InvalidArgument
+from theorems.formatting import fixed_places, round_significant
+from theorems.instances.distance import (
+    Enclosure,
+    distance,
+    operator_norm_enclosure,
+)
+from theorems.table1.setup import (
+    BEYOND_K,
+    GRID_K,
+    GRID_N,
+    M_ROWS,
+    N1,
+    N2,
+    N_COLS,
+    PUBLISHED,
+    _enclosure_of,
+    _int,
+    _to_float,
+    table_member,
+)
+
+__all__ = [
+    "published_instance",
+    "published_firenet",
+    "Replica",
+    "published_replica",
+    "float64_members_identical",
+    "collapse_level",
+    "Float64Pair",
+    "float64_pair",
+    "analysis_rows",
+]
+
+# =============================================================================== float64
+
+
+def _dct_float(m: int) -> np.ndarray:
+    """The orthonormal DCT-II matrix in float64 (row k, column i)."""
+    k = np.arange(m)[:, None]
+    i = np.arange(m)[None, :]
+    C = np.sqrt(2.0 / m) * np.cos(np.pi * (2 * i + 1) * k / (2 * m))
+    C[0, :] = 1.0 / np.sqrt(m)
+    return C
+
+
+def _published_parts(K: int, n: int, j: int, delta: float, lam: float
+                     ) -> tuple[np.ndarray, float, float]:
+    """The first block row ``a``, ``rho`` and ``gamma`` of the published construction."""
+    K = _int(K, "K", 1)
+    n = _int(n, "n", 0)
+    j = _int(j, "j")
+    gamma = np.sqrt(2) * (1 - delta) * (10**K) / (3 * lam)
+    a = gamma * lam * (1 / (1 - delta)) * np.ones(N1)
+    eps = 2.0 ** (-n - 1)
+    rho = 1 - delta
+    r = eps / (gamma * lam)
+    shift = r * rho * rho / (1 + r * rho)
+    rho_min = 1 - delta - shift
+    a[(j - 1) % N1] = gamma * lam / rho_min
+    return a, float(rho_min), float(gamma)
+
+
+def _published_row(K: int, n: int, j: int) -> np.ndarray:
+    """``a`` as the published float64 construction computes it (delta = 1/6, lam = 1)."""
+    return _published_parts(K, n, j, 1 / 6, 1.0)[0]
+
+
+def published_instance(K: int, n: int, j: int, *, delta: float = 1 / 6,
+                       lam: float = 1.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(y, A, x)`` as the published experiment builds them, in float64.
+
+    The published generator reparametrises the gadget with ``delta`` (1/6 there):
+    ``gamma = sqrt(2) (1 - delta) 10^K / (3 lam)``, every ``a_i = gamma lam (1/(1 - delta))``
+    (``= alpha``), and the perturbed entry is ``gamma lam / rho`` with
+    ``rho = 1 - delta - r (1-delta)^2 / (1 + r (1-delta))``, ``r = eps/(gamma lam)``, which equals
+    ``alpha + eps`` in exact arithmetic; the minimiser has ``rho/(lam gamma)`` (``=
+    1/(alpha+eps)``) at the same place.  ``y = D e_1`` and ``A = D B`` with D the orthonormal
+    DCT-II (here a float64 matrix product; the published code uses an FFT, which can differ in
+    the last bit).  Every operation is done in float64 in the published order, so the rounding
+    (and the collapse of the two members) is reproduced.
+
+    ``j`` is used the way the published code indexes with it: entry ``j - 1`` counted modulo the
+    length (Python's negative indices), so ``j = 0`` perturbs ``a_2`` and puts the minimiser's
+    non-zero at the LAST coordinate of x.
+    """
+    a, rho_min, gamma = _published_parts(K, n, j, delta, lam)
+    norm_a = np.linalg.norm(a, 2)
+    B = np.zeros((M_ROWS, N_COLS))
+    B[0, :N1] = a
+    B[1:, N1:] = norm_a * np.eye(N2)
+    x = np.zeros(N_COLS)
+    x[(j - 1) % N_COLS] = rho_min / (lam * gamma)
+    z = np.zeros(M_ROWS)
+    z[0] = 1.0
+    C = _dct_float(M_ROWS)
+    return C @ z, C @ B, x
+
+
+def published_firenet(y: np.ndarray, A: np.ndarray, *, p_inner: int = 50, n_outer: int = 30,
+                      lam: float = 1.0, delta: float = 1e-6) -> tuple[np.ndarray, float]:
+    """FIRENET in float64 with the published parameter choices; returns ``(psi,
+    tau sigma ||A||^2)``.
+
+    The published run takes ``L = ||A||_2`` (float64), ``tau = sigma = 1/sqrt(L) - 10^-4``,
+    ``eps_0 = ||y||_2``, unit weights, and the recursion of SPEC section 7 (restart scale
+    ``2 L/(e p)``, ergodic average, dual projection ``v / max(1, ||v|| + 1e-43)``).  Its step
+    product ``tau sigma L^2`` is about ``L``, far above the bound 1 that makes the primal-dual
+    step nonexpansive.
+    """
+    L = float(np.linalg.norm(A, 2))
+    tau = sigma = math.sqrt(1.0 / L) - 1e-4
+    psi = np.zeros(A.shape[1])
+    e = float(np.linalg.norm(y, 2))
+    for _ in range(n_outer):
+        e = math.exp(-1) * (delta + e)
+        scale = 1.0 / ((e / (2 * L)) * p_inner)
+        x = scale * psi
+        v = np.zeros(A.shape[0])
+        total = np.zeros_like(x)
+        data = scale * y
+        for _ in range(p_inner):
+            step = x - tau * (A.T @ v)
+            x_new = np.sign(step) * np.maximum(np.abs(step) - tau * lam, 0.0)
+            v = v + sigma * (A @ (2 * x_new - x)) - sigma * data
+            v = v * min(1.0, 1.0 / (np.linalg.norm(v, 2) + 1e-43))
+            total += x_new
+            x = x_new
+        psi = total / p_inner / scale
+    return psi, tau * sigma * L * L
+
+
+@dataclass(frozen=True)
+class Replica:
+    """The published FIRENET cell re-enacted in float64, and what it should have been compared
+    with.
+
+    ``data_j``/``truth_j``: the ``j`` the published script passed for the seen data and for the
+    truth (it reused the loop index over K, 0..2, as the member index, so only the K = 6 row
+    uses 2 and 1); ``truth_coordinate``: where the compared "minimiser" has its non-zero (0-based;
+    0 is the real one, 20 and 21 are content coordinates); ``reported``: the distance the
+    script computes (float64); ``published``: the printed number; ``intended``: certified
+    distance of the same float64 output to the REAL member-1 solution set; ``step_product``:
+    ``tau sigma ||A||^2`` of the published step sizes.
+    """
+
+    K: int
+    n: int
+    data_j: int
+    truth_j: int
+    truth_coordinate: int
+    reported: float
+    published: str
+    intended: Enclosure
+    step_product: float
+
+    @property
+    def reported_str(self) -> str:
+        return f"{self.reported:.7f}"
+
+
+def published_replica(Ks: Sequence[int] = GRID_K, ns: Sequence[int] = GRID_N, *,
+                      bits: int = 128) -> list[Replica]:
+    """Re-enact the published FIRENET column (see :class:`Replica`) for the grid."""
+    out = []
+    for pos, K in enumerate(Ks):
+        for n in ns:
+            data_j, truth_j = pos, pos - 1
+            y_n, A_n, _ = published_instance(K, n, data_j)
+            _, _, x_star = published_instance(K, n, truth_j)
+            psi, prod = published_firenet(y_n, A_n)
+            reported = float(np.linalg.norm(psi - x_star, 2))
+            intended = distance(psi, table_member(K, n, 1), 0, bits=bits)
+            out.append(Replica(K, n, data_j, truth_j, int(np.flatnonzero(x_star)[0]), reported,
+                               PUBLISHED.get((K, n), ("", ""))[1], intended, prod))
+    return out
+
+
+def float64_members_identical(K: int, n: int) -> bool:
+    """Whether the published float64 construction makes members 1 and 2 bit-identical (same
+    ``A``, same ``y``) at (K, n)."""
+    y1, A1, _ = published_instance(K, n, 1)
+    y2, A2, _ = published_instance(K, n, 2)
+    return bool(np.array_equal(A1, A2) and np.array_equal(y1, y2))
+
+
+def collapse_level(K: int, n_max: int = 200) -> int:
+    """The smallest level n at which the published float64 construction of the pair is
+    bit-identical (about ``52 - 3.32 K``: ``eps = 2^-(n+1)`` drops below half a unit in the last
+    place of ``alpha ~ 10^K``)."""
+    for n in range(1, _int(n_max, "n_max", 1) + 1):
+        if float64_members_identical(K, n):
+            return n
+    raise InvalidArgument(f"n_max={n_max}: the pair is still distinct in float64 at n={n_max}")
+
+
+@dataclass(frozen=True)
+class Float64Pair:
+    """How float64 and the exact oracle see the pair at (K, n).
+
+    ``float64_identical``: the published float64 construction gives bit-identical members;
+    ``float64_gap_ulps``: ``(a_j - alpha)`` in float64, in units of the last place of alpha;
+    ``exact_gap``: certified ``||A^(1) - A^(2)||_2`` (exactly ``sqrt(2) eps``);
+    ``level``: ``n + 2``; ``oracle_gap``: certified ``||A^(1)_level - A^(2)_level||_2`` for the
+    oracles' rational answers, which exceeds ``2 * 2^-level`` (``separated``), so no single
+    matrix is valid level-``level`` data for both; ``oracle_float64_identical``: whether those
+    two rational answers round to the same float64 matrix.
+    """
+
+    K: int
+    n: int
+    float64_identical: bool
+    float64_gap_ulps: int
+    exact_gap: Enclosure
+    level: int
+    oracle_gap: Enclosure
+    separated: bool
+    oracle_float64_identical: bool
+
+
+def float64_pair(K: int, n: int, *, bits: int = 128) -> Float64Pair:
+    """Compare the float64 construction of the pair with the exact oracles (see
+    :class:`Float64Pair`)."""
+    _, A1f, _ = published_instance(K, n, 1)
+    _, A2f, _ = published_instance(K, n, 2)
+    a = _published_row(K, n, 2)
+    ulps = int(round((a[1] - a[0]) / np.spacing(a[0])))
+    one, two = table_member(K, n, 1), table_member(K, n, 2)
+    exact = _enclosure_of(sympy.sqrt(2) * one.eps, bits)
+    level = n + 2
+    Q1 = one.oracle().matrix(level)
+    Q2 = two.oracle().matrix(level)
+    diff = [[sympy.Rational(int(v.numerator), int(v.denominator)) for v in row]
+            for row in (np.asarray(Q1, dtype=object) - np.asarray(Q2, dtype=object))]
+    gap = operator_norm_enclosure(diff, bits=bits)
+    separated = bool(gap.lower > gmpy2.mpq(2, 2**level))
+    F1 = np.vectorize(_to_float, otypes=[float])(np.asarray(Q1, dtype=object))
+    F2 = np.vectorize(_to_float, otypes=[float])(np.asarray(Q2, dtype=object))
+    return Float64Pair(K, n, bool(np.array_equal(A1f, A2f)), ulps, exact, level, gap, separated,
+                       bool(np.array_equal(F1, F2)))
+
+
+def analysis_rows(bits: int = 128) -> dict[str, list[tuple[str, ...]]]:
+    """The numbers behind the discrepancy analysis in ``theorems/table1/TABLE1.md``, recomputed.
+
+    ``"firenet"``: per published FIRENET cell, ``(K, n, published, script re-enacted,
+    compared-with coordinate, same output vs the real member 1, tau sigma ||A||^2)``;
+    ``"lista"``: per published LISTA cell, ``(K, n, published, sqrt(2)/(alpha + eps))`` (the
+    score of the exact member-2 solution, 7 decimals); ``"collapse"``: per K in
+    :data:`BEYOND_K`, ``(K, first bit-identical level n, n + 3.32 K)``.
+    """
+    firenet = [
+        (str(r.K), str(r.n), r.published, r.reported_str, f"x[{r.truth_coordinate}]",
+         round_significant(r.intended.mid, 7), f"{r.step_product:.3g}")
+        for r in published_replica(bits=bits)
+    ]
+    lista = []
+    for K in GRID_K:
+        for n in GRID_N:
+            vertex = _enclosure_of(sympy.sqrt(2) / table_member(K, n, 2).a_j, bits)
+            lista.append((str(K), str(n), PUBLISHED[(K, n)][0], fixed_places(vertex.mid, 7)))
+    collapse = [(str(K), str(collapse_level(K)), f"{collapse_level(K) + 3.32 * K:.1f}")
+                for K in BEYOND_K]
+    return {"firenet": firenet, "lista": lista, "collapse": collapse}
+
+
