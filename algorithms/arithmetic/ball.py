@@ -17,6 +17,15 @@ Nonlinearities on balls (rigorous, no branching on uncertain comparisons):
 
 ``radius(x)`` is an upper bound on ``sqrt(sum_i rad_i^2)``, the 2-norm distance from the
 midpoints to any point of the box, as an exact ``gmpy2.mpq``.
+
+Complex vectors are ``acb_mat`` columns (each entry a rectangle ``[re +/- r1] + [im +/- r2] i``);
+complex matrices keep ``A^H`` for ``rmatvec``.  Complex soft-thresholding
+``S_t(z) = z max(0, 1 - t/|z|)`` is the prox of ``t|.|`` on ``C = R^2``, hence 1-Lipschitz in
+``z`` (and ``|S_t(z) - S_s(z)| <= |t - s|``).  So it is enclosed WITHOUT branching: evaluate
+``S_t`` in ball arithmetic at the exact midpoint ``m`` of the rectangle (and midpoint of ``t``)
+as ``m (1 - t / max(|m|, t))``, then widen both the real and the imaginary radius by
+``sqrt(r1^2 + r2^2) + rad(t)``, which bounds ``|S_t(z) - S_t(m)|`` for every ``z`` in the
+rectangle.  ``radius`` of a complex vector treats ``C^n`` as ``R^(2n)``.
 """
 
 from __future__ import annotations
@@ -25,15 +34,16 @@ from collections.abc import Sequence
 
 import gmpy2
 import numpy as np
-from flint import arb, arb_mat, fmpq
+from flint import acb, acb_mat, arb, arb_mat, fmpq
 from flint import ctx as _fctx
 
 from algorithms.arithmetic.base import Context, CtxMatrix, Scalar, Vec
+from algorithms.arithmetic.gaussian import GaussianRational, as_gaussian, is_complex_like
 from algorithms.errors import InvalidArgument, InvalidType
 from algorithms.rationals import MPQ, as_mpq, as_positive_int
 
-__all__ = ["Ball", "flint_prec", "arb_to_mpq", "arb_upper_mpq", "mpq_to_arb",
-           "soft_threshold_balls"]
+__all__ = ["Ball", "flint_prec", "arb_to_mpq", "arb_upper_mpq", "mpq_to_arb", "gauss_to_acb",
+           "acb_to_gauss", "soft_threshold_balls", "complex_soft_threshold_balls"]
 
 
 class flint_prec:  # noqa: N801 - used like a function: ``with flint_prec(256): ...``
@@ -74,6 +84,16 @@ def mpq_to_arb(q: gmpy2.mpq) -> arb:
     return arb(fmpq(int(q.numerator), int(q.denominator)))
 
 
+def gauss_to_acb(z: GaussianRational) -> acb:
+    """A complex ball containing ``z`` at the current flint precision."""
+    return acb(mpq_to_arb(z.re), mpq_to_arb(z.im))
+
+
+def acb_to_gauss(z: acb) -> GaussianRational:
+    """The midpoint of ``z`` as an exact Gaussian rational."""
+    return GaussianRational(arb_to_mpq(z.real), arb_to_mpq(z.imag))
+
+
 _ONE = arb(1)
 _ZERO = arb(0)
 
@@ -105,10 +125,24 @@ class Ball(Context):
             data = arb_mat(m, n, [mpq_to_arb(v) for v in q.reshape(-1)])
             return CtxMatrix(data, data.transpose(), (m, n), self.key, q)
 
-    def vector_from_balls(self, balls: Sequence[arb]) -> Vec:
-        """A vector from ``arb`` balls (taken as they are)."""
+    def _cvector_from_gauss(self, g: np.ndarray) -> Vec:
         with flint_prec(self.prec):
-            return arb_mat(len(balls), 1, list(balls))
+            return acb_mat(len(g), 1, [gauss_to_acb(v) for v in g])
+
+    def _cmatrix_from_gauss(self, g: np.ndarray) -> CtxMatrix:
+        m, n = g.shape
+        with flint_prec(self.prec):
+            data = acb_mat(m, n, [gauss_to_acb(v) for v in g.reshape(-1)])
+            return CtxMatrix(data, data.conjugate().transpose(), (m, n), self.key, g,
+                             is_complex=True)
+
+    def vector_from_balls(self, balls: Sequence[arb]) -> Vec:
+        """A vector from ``arb`` (or ``acb``: a complex vector) balls, taken as they are."""
+        balls = list(balls)
+        with flint_prec(self.prec):
+            if any(isinstance(b, acb) for b in balls):
+                return acb_mat(len(balls), 1, balls)
+            return arb_mat(len(balls), 1, balls)
 
     def vector_with_radius(self, mids: Sequence[object], rad: object) -> Vec:
         """The vector whose entry ``i`` is the ball ``[mids[i] +/- rad]`` (rationals)."""
@@ -123,9 +157,13 @@ class Ball(Context):
                 out.append(mb + rb)
             return arb_mat(len(out), 1, out)
 
-    def scalar(self, q: object) -> arb:
-        if isinstance(q, arb):
+    def scalar(self, q: object) -> arb | acb:
+        if isinstance(q, (arb, acb)):
             return q
+        if isinstance(q, GaussianRational) or is_complex_like(q):
+            g = as_gaussian(q, "q")
+            with flint_prec(self.prec):
+                return gauss_to_acb(g)
         q = q if isinstance(q, MPQ) else as_mpq(q, "q")
         with flint_prec(self.prec):
             return mpq_to_arb(q)
@@ -133,18 +171,64 @@ class Ball(Context):
     def zeros(self, n: int) -> Vec:
         return arb_mat(n, 1)
 
-    def _coerce(self, a: object) -> arb:
-        return a if isinstance(a, arb) else self.scalar(a)
+    def _coerce(self, a: object) -> arb | acb:
+        return a if isinstance(a, (arb, acb)) else self.scalar(a)
+
+    def _coerce_real(self, a: object, where: str) -> arb:
+        a = self._coerce(a)
+        if isinstance(a, acb):
+            raise InvalidArgument(f"{where}={a} is complex; a real scalar is required")
+        return a
 
     # -------------------------------------------------------------- inspection
     def is_vector(self, x: object) -> bool:
-        return isinstance(x, arb_mat) and x.ncols() == 1
+        return isinstance(x, (arb_mat, acb_mat)) and x.ncols() == 1
 
     def size(self, x: Vec) -> int:
-        if not isinstance(x, arb_mat) or x.ncols() != 1:
+        if not isinstance(x, (arb_mat, acb_mat)) or x.ncols() != 1:
             raise InvalidType(
-                f"x has type {type(x).__name__}; a Ball vector is an arb_mat with one column")
+                f"x has type {type(x).__name__}; a Ball vector is an arb_mat (or, complex, an "
+                f"acb_mat) with one column")
         return x.nrows()
+
+    # -------------------------------------------------------------- complex structure
+    def is_complex(self, x: Vec) -> bool:
+        return isinstance(x, acb_mat)
+
+    def real_part(self, x: Vec) -> Vec:
+        return x.real if isinstance(x, acb_mat) else x
+
+    def imag_part(self, x: Vec) -> Vec:
+        return x.imag if isinstance(x, acb_mat) else arb_mat(x.nrows(), 1)
+
+    def conj(self, x: Vec) -> Vec:
+        return x.conjugate() if isinstance(x, acb_mat) else x
+
+    def to_complex(self, x: Vec) -> Vec:
+        return x if isinstance(x, acb_mat) else acb_mat(x)
+
+    def abs2(self, x: Vec) -> Vec:
+        with flint_prec(self.prec):
+            if isinstance(x, acb_mat):
+                return arb_mat(x.nrows(), 1, [z.real * z.real + z.imag * z.imag
+                                              for z in x.entries()])
+            return arb_mat(x.nrows(), 1, [a * a for a in x.entries()])
+
+    def take(self, x: Vec, idx: np.ndarray) -> Vec:
+        idx = self._index(idx, self.size(x), "take")
+        e = x.entries()
+        kind = acb_mat if isinstance(x, acb_mat) else arb_mat
+        return kind(len(idx), 1, [e[i] for i in idx.tolist()]) if len(idx) else kind(0, 1)
+
+    def embed(self, v: Vec, idx: np.ndarray, n: int) -> Vec:
+        idx = self._index(idx, n, "embed")
+        if idx.shape[0] != self.size(v):
+            raise InvalidArgument(f"embed: v has length {self.size(v)} but idx has {len(idx)}")
+        kind = acb_mat if isinstance(v, acb_mat) else arb_mat
+        out: list = [_ZERO] * n
+        for i, a in zip(idx.tolist(), v.entries(), strict=True):
+            out[i] = a
+        return kind(n, 1, out) if n else kind(0, 1)
 
     def entries(self, x: Vec) -> list[Scalar]:
         return x.entries()
@@ -155,29 +239,54 @@ class Ball(Context):
     def to_rationals(self, x: Vec) -> np.ndarray:
         e = x.entries()
         out = np.empty(len(e), dtype=object)
+        conv = acb_to_gauss if isinstance(x, acb_mat) else arb_to_mpq
         for i, a in enumerate(e):
-            out[i] = arb_to_mpq(a)
+            out[i] = conv(a)
         return out
 
-    def scalar_to_rational(self, a: Scalar) -> gmpy2.mpq:
-        return arb_to_mpq(self._coerce(a))
+    def scalar_to_rational(self, a: Scalar) -> gmpy2.mpq | GaussianRational:
+        a = self._coerce(a)
+        return acb_to_gauss(a) if isinstance(a, acb) else arb_to_mpq(a)
 
     def radius(self, x: Vec) -> gmpy2.mpq:
         with flint_prec(self.prec):
+            if isinstance(x, acb_mat):
+                if not x.nrows():
+                    return gmpy2.mpq(0)
+                d = x - x.mid()
+                dr, di = d.real, d.imag
+                s = (dr.transpose() * dr)[0, 0] + (di.transpose() * di)[0, 0]
+                return arb_upper_mpq(s.upper().sqrt())
             d = x - x.mid()
             s = (d.transpose() * d)[0, 0] if x.nrows() else _ZERO
             return arb_upper_mpq(s.upper().sqrt())
 
     def radii(self, x: Vec) -> np.ndarray:
-        """Entrywise radii (exact rationals)."""
+        """Entrywise radii (exact rationals); for complex entries ``sqrt(r1^2 + r2^2)`` rounded
+        up (the distance from the midpoint to the rectangle's corners)."""
         e = x.entries()
         out = np.empty(len(e), dtype=object)
         for i, a in enumerate(e):
-            out[i] = arb_to_mpq(a.rad())
+            if isinstance(a, acb):
+                with flint_prec(64):
+                    r1, r2 = a.real.rad(), a.imag.rad()
+                    out[i] = arb_upper_mpq((r1 * r1 + r2 * r2).sqrt())
+            else:
+                out[i] = arb_to_mpq(a.rad())
         return out
 
     def contains(self, x: Vec, q: object) -> bool:
-        """Whether every ball of ``x`` contains the matching rational of ``q``."""
+        """Whether every ball of ``x`` contains the matching rational (or, for a complex
+        ``x``, Gaussian rational) of ``q``."""
+        if isinstance(x, acb_mat):
+            gs = [as_gaussian(v, f"q[{i}]") for i, v in enumerate(q)]  # type: ignore[union-attr]
+            if len(gs) != self.size(x):
+                raise InvalidArgument(
+                    f"q has length {len(gs)}; length {self.size(x)} is required")
+            for a, g in zip(x.entries(), gs, strict=True):
+                if not (self._contains_q(a.real, g.re) and self._contains_q(a.imag, g.im)):
+                    return False
+            return True
         qs = [as_mpq(v, f"q[{i}]") for i, v in enumerate(q)]  # type: ignore[union-attr]
         if len(qs) != self.size(x):
             raise InvalidArgument(f"q has length {len(qs)}; length {self.size(x)} is required")
@@ -189,9 +298,16 @@ class Ball(Context):
                     return False
         return True
 
+    def _contains_q(self, a: arb, v: gmpy2.mpq) -> bool:
+        bits = int(v.numerator).bit_length() + int(v.denominator).bit_length() + self.prec
+        with flint_prec(max(self.prec, bits)):
+            return bool(a.contains(mpq_to_arb(v)))
+
     def overlaps(self, x: Vec, y: Vec) -> bool:
         """Whether the boxes ``x`` and ``y`` intersect (entrywise overlap)."""
         self._check_same_size(x, y, "overlaps")
+        if isinstance(x, acb_mat) or isinstance(y, acb_mat):
+            x, y = self.to_complex(x), self.to_complex(y)
         return all(a.overlaps(b) for a, b in zip(x.entries(), y.entries(), strict=True))
 
     # -------------------------------------------------------------- linear algebra
@@ -230,17 +346,34 @@ class Ball(Context):
         entries: list[arb] = []
         for p in parts:
             entries.extend(p.entries())
+        if any(isinstance(p, acb_mat) for p in parts):
+            return acb_mat(len(entries), 1, entries) if entries else acb_mat(0, 1)
         return arb_mat(len(entries), 1, entries) if entries else arb_mat(0, 1)
 
-    def dot(self, x: Vec, y: Vec) -> arb:
+    def dot(self, x: Vec, y: Vec) -> arb | acb:
         self._check_same_size(x, y, "dot")
+        if isinstance(x, acb_mat) or isinstance(y, acb_mat):
+            if not x.nrows():
+                return acb(0)
+            with flint_prec(self.prec):
+                xh = x.conjugate().transpose() if isinstance(x, acb_mat) else x.transpose()
+                return acb((xh * y)[0, 0])
         if not x.nrows():
             return arb(0)
         with flint_prec(self.prec):
             return (x.transpose() * y)[0, 0]
 
+    def norm2_squared(self, x: Vec) -> arb:
+        if isinstance(x, acb_mat):
+            if not x.nrows():
+                return arb(0)
+            with flint_prec(self.prec):
+                re, im = x.real, x.imag
+                return (re.transpose() * re)[0, 0] + (im.transpose() * im)[0, 0]
+        return self.dot(x, x)
+
     def norm2(self, x: Vec) -> arb:
-        s = self.dot(x, x)
+        s = self.norm2_squared(x) if isinstance(x, acb_mat) else self.dot(x, x)
         with flint_prec(self.prec):
             return s.nonnegative_part().sqrt()
 
@@ -251,9 +384,9 @@ class Ball(Context):
                 total += abs(a)
             return total
 
-    def sum(self, x: Vec) -> arb:
+    def sum(self, x: Vec) -> arb | acb:
         with flint_prec(self.prec):
-            total = arb(0)
+            total = acb(0) if isinstance(x, acb_mat) else arb(0)
             for a in x.entries():
                 total += a
             return total
@@ -267,11 +400,14 @@ class Ball(Context):
                     f"t has shape ({t.nrows()}, {t.ncols()}); a scalar or ({n}, 1) is required")
             ts = t.entries()
         else:
-            ts = [self._coerce(t)] * n
+            ts = [self._coerce_real(t, "t")] * n
         with flint_prec(self.prec):
+            if isinstance(x, acb_mat):
+                return complex_soft_threshold_balls(x, ts)
             return soft_threshold_balls(x, ts, [-b for b in ts])
 
     def relu(self, x: Vec) -> Vec:
+        self._refuse_complex(x, "relu")
         with flint_prec(self.prec):
             out = []
             for a in x.entries():
@@ -284,16 +420,17 @@ class Ball(Context):
             return arb_mat(len(out), 1, out)
 
     def square(self, x: Vec) -> Vec:
+        self._refuse_complex(x, "square")
         with flint_prec(self.prec):
             return arb_mat(x.nrows(), 1, [a * a for a in x.entries()])
 
     def gate(self, x: Vec, t: Scalar) -> Vec:
-        t = self._coerce(t)
+        t = self._coerce_real(t, "t")
         with flint_prec(self.prec):
             return x * t.max(_ONE).rsqrt()
 
     def shrink(self, w: Vec, r: object) -> Vec:
-        r = self._coerce(r)
+        r = self._coerce_real(r, "r")
         if r < 0:
             raise InvalidArgument(f"r={r} must be >= 0")
         if r == 0:
@@ -326,3 +463,29 @@ def soft_threshold_balls(zb: arb_mat, th: Sequence[arb], nth: Sequence[arb]) -> 
         else:
             out.append(arb.union(arb.union(z - t, z + t), _ZERO))
     return arb_mat(len(out), 1, out)
+
+
+def complex_soft_threshold_balls(zb: acb_mat, th: Sequence[arb]) -> acb_mat:
+    """Rectangles containing ``S_t0(z0) = z0 max(0, 1 - t0/|z0|)`` for all ``z0`` in ``zb`` and
+    ``t0`` in ``th`` (``t >= 0``).  Call inside ``flint_prec``.
+
+    ``S_t`` is 1-Lipschitz in ``z`` and in ``t``, so ``S_t0(z0)`` lies within
+    ``sqrt(r1^2 + r2^2) + rad(t)`` of ``S_tm(m)``, ``m`` the exact midpoint of the rectangle and
+    ``tm`` that of ``t``; ``S_tm(m) = m (1 - tm / max(|m|, tm))`` is itself enclosed in ball
+    arithmetic (for ``m = 0``, ``max(|m|, tm) = tm``; when also ``tm = 0`` the result is 0).
+    """
+    out = []
+    for z, t in zip(zb.entries(), th, strict=True):
+        m = z.mid()
+        tm = t.mid()
+        if tm == 0:
+            s = m
+        else:
+            s = m * (_ONE - tm / abs(m).max(tm))
+        r1, r2 = z.real.rad(), z.imag.rad()
+        widen = ((r1 * r1 + r2 * r2).sqrt() + t.rad()) if (r1 != 0 or r2 != 0) else t.rad()
+        if widen != 0:
+            e = arb(0, widen.upper())
+            s = acb(s.real + e, s.imag + e)
+        out.append(s)
+    return acb_mat(len(out), 1, out)

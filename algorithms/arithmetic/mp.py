@@ -8,6 +8,12 @@ nearest, with ``mpmath.libmp.from_rational`` (``mpf(Fraction)`` is refused by mp
 (mantissas aligned to a common exponent, an integer product with python-flint's ``fmpz_mat``)
 and each result entry is rounded once to nearest by mpmath's ``from_man_exp``; inner products
 use ``fdot`` (also one rounding).  No error bound is known: ``radius(x) is None``.
+
+Complex vectors are object arrays of the private context's ``mpc``.  A complex matrix
+``A = Ar + i Ai`` is stored as the real block matrix ``[[Ar, -Ai], [Ai, Ar]]`` (and ``A^H`` as
+``[[Ar^T, Ai^T], [-Ai^T, Ar^T]]``) acting on ``(Re x, Im x)``, so each real and imaginary part of
+``A x`` is still one exact integer sum rounded once.  ``dot(x, y) = fdot(y, x, conjugate=True)``
+and ``norm2_squared`` is one ``fdot`` over the real and imaginary parts (one rounding each).
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from mpmath import libmp
 from mpmath.ctx_mp import MPContext
 
 from algorithms.arithmetic.base import Context, CtxMatrix, Scalar, Vec
+from algorithms.arithmetic.gaussian import GaussianRational, as_gaussian, is_complex_like, split
 from algorithms.errors import InvalidArgument, InvalidType
 from algorithms.rationals import MPQ, as_mpq, as_positive_int
 
@@ -102,6 +109,39 @@ class MP(Context):
             out[i] = self._from_mpq(v)
         return out
 
+    def _from_gauss(self, g: GaussianRational) -> Scalar:
+        rnd, prec = libmp.round_nearest, self.prec
+        return self.mpctx.make_mpc((
+            libmp.from_rational(int(g.re.numerator), int(g.re.denominator), prec, rnd),
+            libmp.from_rational(int(g.im.numerator), int(g.im.denominator), prec, rnd)))
+
+    def _cvector_from_gauss(self, g: np.ndarray) -> Vec:
+        out = np.empty(g.shape[0], dtype=object)
+        for i, v in enumerate(g):
+            out[i] = self._from_gauss(v)
+        return out
+
+    def _cmatrix_from_gauss(self, g: np.ndarray) -> CtxMatrix:
+        m, n = g.shape
+        re, im = split(g)
+        fr = np.empty((m, n), dtype=object)
+        fi = np.empty((m, n), dtype=object)
+        for i in range(m):
+            for j in range(n):
+                fr[i, j] = self._from_mpq(re[i, j])
+                fi[i, j] = self._from_mpq(im[i, j])
+        block = np.block([[fr, -fi], [fi, fr]])
+        tblock = np.block([[fr.T, fi.T], [-fi.T, fr.T]])
+        return CtxMatrix(_IntRows(block), _IntRows(tblock), (m, n), self.key, g,
+                         is_complex=True)
+
+    def _combine(self, re: np.ndarray, im: np.ndarray) -> Vec:
+        out = np.empty(re.shape[0], dtype=object)
+        make = self.mpctx.make_mpc
+        for i, (a, b) in enumerate(zip(re, im, strict=True)):
+            out[i] = make((a._mpf_, b._mpf_))
+        return out
+
     def _matrix_from_mpq(self, q: np.ndarray) -> CtxMatrix:
         m, n = q.shape
         data = np.empty((m, n), dtype=object)
@@ -111,8 +151,10 @@ class MP(Context):
         return CtxMatrix(_IntRows(data), _IntRows(data.T), (m, n), self.key, q)
 
     def scalar(self, q: object) -> Scalar:
-        if isinstance(q, self.mpctx.mpf):
+        if isinstance(q, (self.mpctx.mpf, self.mpctx.mpc)):
             return q
+        if isinstance(q, GaussianRational) or is_complex_like(q):
+            return self._from_gauss(as_gaussian(q, "q"))
         return self._from_mpq(q if isinstance(q, MPQ) else as_mpq(q, "q"))
 
     def zeros(self, n: int) -> Vec:
@@ -121,13 +163,72 @@ class MP(Context):
         return out
 
     def _coerce(self, a: object) -> Scalar:
-        return a if isinstance(a, self.mpctx.mpf) else self.scalar(a)
+        return a if isinstance(a, (self.mpctx.mpf, self.mpctx.mpc)) else self.scalar(a)
+
+    def _coerce_real(self, a: object, where: str) -> Scalar:
+        a = self._coerce(a)
+        if isinstance(a, self.mpctx.mpc):
+            raise InvalidArgument(f"{where}={a} is complex; a real scalar is required")
+        return a
 
     # -------------------------------------------------------------- inspection
     def is_vector(self, x: object) -> bool:
-        mpf = self.mpctx.mpf
+        mpf, mpc = self.mpctx.mpf, self.mpctx.mpc
         return (isinstance(x, np.ndarray) and x.ndim == 1 and x.dtype == object
-                and all(isinstance(v, mpf) for v in x))
+                and (all(isinstance(v, mpf) for v in x) or all(isinstance(v, mpc) for v in x)))
+
+    # -------------------------------------------------------------- complex structure
+    def is_complex(self, x: Vec) -> bool:
+        return bool(self.size(x)) and isinstance(x[0], self.mpctx.mpc)
+
+    def real_part(self, x: Vec) -> Vec:
+        if not self.is_complex(x):
+            return x
+        out = np.empty(x.shape[0], dtype=object)
+        for i, v in enumerate(x):
+            out[i] = v.real
+        return out
+
+    def imag_part(self, x: Vec) -> Vec:
+        if not self.is_complex(x):
+            return self.zeros(self.size(x))
+        out = np.empty(x.shape[0], dtype=object)
+        for i, v in enumerate(x):
+            out[i] = v.imag
+        return out
+
+    def conj(self, x: Vec) -> Vec:
+        if not self.is_complex(x):
+            return x
+        out = np.empty(x.shape[0], dtype=object)
+        for i, v in enumerate(x):
+            out[i] = v.conjugate()
+        return out
+
+    def to_complex(self, x: Vec) -> Vec:
+        return x if self.is_complex(x) else self._combine(x, self.zeros(self.size(x)))
+
+    def abs2(self, x: Vec) -> Vec:
+        if not self.is_complex(x):
+            return x * x
+        out = np.empty(x.shape[0], dtype=object)
+        fdot = self.mpctx.fdot
+        for i, v in enumerate(x):
+            out[i] = fdot([v.real, v.imag], [v.real, v.imag])
+        return out
+
+    def take(self, x: Vec, idx: np.ndarray) -> Vec:
+        return x[self._index(idx, self.size(x), "take")]
+
+    def embed(self, v: Vec, idx: np.ndarray, n: int) -> Vec:
+        idx = self._index(idx, n, "embed")
+        if idx.shape[0] != self.size(v):
+            raise InvalidArgument(f"embed: v has length {self.size(v)} but idx has {len(idx)}")
+        out = self.zeros(n)
+        if self.is_complex(v):
+            out = self.to_complex(out)
+        out[idx] = v
+        return out
 
     def size(self, x: Vec) -> int:
         if not isinstance(x, np.ndarray) or x.ndim != 1:
@@ -140,10 +241,14 @@ class MP(Context):
     def item(self, x: Vec, i: int) -> Scalar:
         return x[i]
 
-    def scalar_to_rational(self, a: Scalar) -> gmpy2.mpq:
+    def scalar_to_rational(self, a: Scalar) -> gmpy2.mpq | GaussianRational:
         raw = getattr(a, "_mpf_", None)
         if raw is None:
-            raw = self._coerce(a)._mpf_
+            a = self._coerce(a)
+            if isinstance(a, self.mpctx.mpc):
+                return GaussianRational(self.scalar_to_rational(a.real),
+                                        self.scalar_to_rational(a.imag))
+            raw = a._mpf_
         sign, man, exp, _ = raw
         if not man:
             if exp:  # inf / nan
@@ -161,11 +266,25 @@ class MP(Context):
     # -------------------------------------------------------------- linear algebra
     def matvec(self, A: CtxMatrix, x: Vec) -> Vec:
         self._check_matvec(A, x, False)
+        if A.is_complex or self.is_complex(x):
+            return self._cproduct(A.data, A.is_complex, x)
         return self._product(A.data, x)
 
     def rmatvec(self, A: CtxMatrix, v: Vec) -> Vec:
         self._check_matvec(A, v, True)
+        if A.is_complex or self.is_complex(v):
+            return self._cproduct(A.tdata, A.is_complex, v)
         return self._product(A.tdata, v)
+
+    def _cproduct(self, M: _IntRows, block: bool, x: Vec) -> Vec:
+        """``M x`` with complex data: ``M`` is the real block form of a complex matrix
+        (``block``) or a real matrix applied to ``Re x`` and ``Im x`` separately."""
+        xr, xi = self.real_part(x), self.imag_part(x)
+        if block:
+            out = self._product(M, np.concatenate([xr, xi]))
+            m = M.rows // 2
+            return self._combine(out[:m], out[m:])
+        return self._combine(self._product(M, xr), self._product(M, xi))
 
     def _product(self, M: _IntRows, x: Vec) -> Vec:
         """Each entry of ``M x`` computed exactly in integers, then rounded once to nearest."""
@@ -193,14 +312,28 @@ class MP(Context):
         return self._coerce(a) * x
 
     def concat(self, parts: Sequence[Vec]) -> Vec:
+        if any(self.is_complex(p) for p in parts):
+            parts = [self.to_complex(p) for p in parts]
         return np.concatenate([np.asarray(p, dtype=object) for p in parts]) if parts else (
             self.zeros(0))
 
     def dot(self, x: Vec, y: Vec) -> Scalar:
         self._check_same_size(x, y, "dot")
+        if self.is_complex(x) or self.is_complex(y):
+            if not len(x):
+                return self.mpctx.mpc(0)
+            return self.mpctx.mpc(self.mpctx.fdot(list(y), list(x), conjugate=True))
         return self.mpctx.fdot(list(x), list(y)) if len(x) else self._zero
 
+    def norm2_squared(self, x: Vec) -> Scalar:
+        if self.is_complex(x):
+            parts = list(self.real_part(x)) + list(self.imag_part(x))
+            return self.mpctx.fdot(parts, parts)
+        return self.dot(x, x)
+
     def norm2(self, x: Vec) -> Scalar:
+        if self.is_complex(x):
+            return self.mpctx.sqrt(self.norm2_squared(x))
         return self.mpctx.sqrt(self.dot(x, x))
 
     def norm1(self, x: Vec) -> Scalar:
@@ -216,22 +349,40 @@ class MP(Context):
                 raise InvalidArgument(
                     f"t has shape {t.shape}; a scalar or shape {x.shape} is required")
         else:
-            t = self._coerce(t)
+            t = self._coerce_real(t, "t")
+        if self.is_complex(x):
+            return self._complex_soft(x, t)
         return np.maximum(x - t, self._zero) + np.minimum(x + t, self._zero)
 
+    def _complex_soft(self, x: Vec, t: object) -> Vec:
+        """``z max(0, 1 - t/|z|)`` entrywise (``|z|`` by mpmath's ``hypot``)."""
+        n = x.shape[0]
+        ts = t if isinstance(t, np.ndarray) else [t] * n
+        out = np.empty(n, dtype=object)
+        one, zero, hypot = self._one, self._zero, self.mpctx.hypot
+        for i, (z, ti) in enumerate(zip(x, ts, strict=True)):
+            if not ti:
+                out[i] = z
+                continue
+            a = hypot(z.real, z.imag)
+            out[i] = z * (one - ti / a) if a > ti else z * zero
+        return out
+
     def relu(self, x: Vec) -> Vec:
+        self._refuse_complex(x, "relu")
         return np.maximum(x, self._zero)
 
     def square(self, x: Vec) -> Vec:
+        self._refuse_complex(x, "square")
         return x * x
 
     def gate(self, x: Vec, t: Scalar) -> Vec:
-        t = self._coerce(t)
+        t = self._coerce_real(t, "t")
         g = self._one / self.mpctx.sqrt(t if t > self._one else self._one)
         return x * g
 
     def shrink(self, w: Vec, r: object) -> Vec:
-        r = self._coerce(r)
+        r = self._coerce_real(r, "r")
         if r < 0:
             raise InvalidArgument(f"r={r} must be >= 0")
         if not r:
