@@ -28,11 +28,21 @@ import sympy
 from flint import arb, arb_mat
 
 from oracle.data import ExactData, ExactPart, as_exact_data
-from oracle.errors import InexactInput, InvalidArgument, InvalidType, OracleError
+from oracle.errors import (
+    InexactInput,
+    InvalidArgument,
+    InvalidType,
+    LimitExceeded,
+    OracleError,
+    short,
+)
 from oracle.exact import (
+    MAX_BITS,
+    MAX_WORKING_PRECISION,
     arb_mid_mpq,
     arb_rad_mpq,
     as_exact,
+    check_bits,
     compile_expr,
     enclose_many,
     flint_precision,
@@ -117,26 +127,48 @@ def certified_approximation(
         values[i] = q
     if total * gmpy2.mpq(4) ** target > 1:  # pragma: no cover - would be a bug in the scheme
         raise OracleError(f"internal error: certificate failed at target={target}")
-    values = values.reshape(shape)
-    values.flags.writeable = False
-    return Certified(values, sqrt_upper(total), target)
+    return Certified(frozen_array(values, shape), sqrt_upper(total), target)
+
+
+def frozen_array(values: object, shape: tuple[int, ...] | None = None) -> np.ndarray:
+    """A read-only object array that owns its data (a copy of ``values``, reshaped).
+
+    Owning its data matters: a read-only *view* of a writable array can be changed through
+    its ``.base``.  Readers of an oracle get their own copy of this (see
+    :meth:`oracle.BaseOracle.matrix`), so even flipping the flag back changes nothing shared.
+    """
+    arr = np.array(values, dtype=object, copy=True)
+    if shape is not None and arr.shape != shape:
+        arr = arr.reshape(shape).copy()
+    arr.flags.writeable = False
+    return arr
+
+
+_FLOATS = (float, np.floating, type(gmpy2.mpfr(0)), sympy.Float, complex, np.complexfloating)
 
 
 def _flatten_rationals(approx: object, where: str) -> tuple[list[gmpy2.mpq], tuple[int, ...]]:
     arr = np.asarray(approx, dtype=object)
     out = []
     for idx, v in np.ndenumerate(arr):
-        if isinstance(v, (float, np.floating)):
+        if isinstance(v, _FLOATS):
             raise InexactInput(
-                f"{where}{list(idx)}={v!r} is a float; certified_error needs rationals "
-                f"(gmpy2.mpq, Fraction or int)"
+                f"{where}{list(idx)}={short(v, use_repr=True)} is a float; certified_error "
+                f"needs rationals (gmpy2.mpq, Fraction or int)"
+            )
+        if isinstance(v, (bool, np.bool_)):
+            raise InvalidType(
+                f"{where}{list(idx)}={v!r} is a bool, which is not a number here; pass an int "
+                f"or a rational"
             )
         if isinstance(v, sympy.Rational):
             v = gmpy2.mpq(int(v.p), int(v.q))
         try:
             out.append(gmpy2.mpq(v))
-        except (TypeError, ValueError) as exc:
-            raise InvalidType(f"{where}{list(idx)}={v!r} is not a rational number") from exc
+        except (TypeError, ValueError, ZeroDivisionError) as exc:
+            raise InvalidType(
+                f"{where}{list(idx)}={short(v, use_repr=True)} is not a rational number"
+            ) from exc
     return out, arr.shape
 
 
@@ -169,7 +201,20 @@ def spectral_norm_upper(values: list[gmpy2.mpq], shape: tuple[int, int], squarin
     end is taken, so the result is a proof; it overestimates by at most the factor
     ``d^(1/2^(p+1))`` (``d`` the size of ``G``), 1.5 % for d = 22 and p = 7.  Used where the
     Frobenius norm is too pessimistic: errors spread over many entries of similar size.
+    An exactly zero ``F`` gives 0; if a ball along the way is not finite (it cannot happen for
+    finite rational input, but the bound must never be nan), the Frobenius norm is returned.
     """
+    bound = _spectral_or_none(values, shape, squarings)
+    if bound is None:
+        return sqrt_upper(_sum_squares([gmpy2.mpq(v) for v in values]))
+    return bound
+
+
+def _spectral_or_none(values: list[gmpy2.mpq], shape: tuple[int, int], squarings: int = 7
+                      ) -> gmpy2.mpq | None:
+    """The bound of :func:`spectral_norm_upper`, or ``None`` if it is not finite."""
+    if not any(values):
+        return gmpy2.mpq(0)
     m, N = shape
     with flint_precision(128):
         F = arb_mat(m, N, [mpq_to_arb(v) for v in values])
@@ -178,7 +223,16 @@ def spectral_norm_upper(values: list[gmpy2.mpq], shape: tuple[int, int], squarin
             G = G * G
         d = G.nrows()
         worst = max(sum((abs(G[i, j]) for j in range(d)), arb(0)) for i in range(d))
+        if not worst.is_finite():
+            return None
         bound = worst.root(2 ** (squarings + 1))
+        if not bound.is_finite():  # e.g. a ball reaching below 0: take the root of its top
+            top = arb_mid_mpq(worst) + arb_rad_mpq(worst)
+            if top <= 0:
+                return gmpy2.mpq(0)
+            bound = mpq_to_arb(top).root(2 ** (squarings + 1))
+            if not bound.is_finite():
+                return None
         return arb_mid_mpq(bound) + arb_rad_mpq(bound)
 
 
@@ -191,6 +245,12 @@ def _entry_errors(
         raise InvalidArgument("approx must be non-empty")
     if bits is None:
         bits = max(int(v.denominator).bit_length() for v in values) + 64
+        if bits > MAX_WORKING_PRECISION - 32:
+            raise LimitExceeded(
+                f"approx has a denominator of {bits - 64} bits, so the default bits={bits} "
+                f"exceeds the working-precision cap {MAX_WORKING_PRECISION}; pass bits= "
+                f"(at most MAX_BITS={MAX_BITS})"
+            )
     balls = _exact_balls(exact, shape, bits)
     upper, lower, signed, radii = [], [], [], []
     for q, ball in zip(values, balls, strict=True):
@@ -224,6 +284,8 @@ def _norm_upper(err: _Errors) -> gmpy2.mpq:
     ||E||_inf)``, and the spectral bound of the signed gaps plus the Frobenius norm of the
     radii (``E = (approx - mid) + (mid - exact)``, triangle inequality)."""
     errs, shape = err.upper, err.shape
+    if not any(errs):  # an exactly zero difference (rational data served exactly)
+        return gmpy2.mpq(0)
     frob = sqrt_upper(_sum_squares(errs))
     if len(shape) != 2:
         return frob
@@ -257,8 +319,19 @@ def certified_error(approx: object, exact: object, *, bits: int | None = None) -
     -------
     gmpy2.mpq
         ``U`` with ``||approx - exact||_2 <= U`` (operator 2-norm for matrices, proven through the
-        smaller of the Frobenius bound and ``sqrt(||E||_1 ||E||_inf)``).
+        smaller of the Frobenius bound and ``sqrt(||E||_1 ||E||_inf)``); exactly 0 when
+        ``approx`` equals rational ``exact`` data.
+
+    Raises
+    ------
+    InvalidType
+        ``bits`` is not an integer (a float, str or bool), or an entry of ``approx`` is not a
+        rational (floats, ``gmpy2.mpfr`` and bools are refused).
+    LimitExceeded
+        ``bits`` above :data:`oracle.exact.MAX_BITS`.
     """
+    if bits is not None:
+        bits = check_bits(bits, "bits")
     return _norm_upper(_entry_errors(approx, exact, bits))
 
 
@@ -267,9 +340,13 @@ def proven_error(approx: object, exact: object, level: int) -> gmpy2.mpq | None:
 
     ``None`` is returned as soon as one entry is certainly farther than ``2^-level`` (an entry
     never exceeds the operator norm); otherwise the bound is retried at increasing precision, so
-    ``None`` may also mean "not provable at a generous precision" (e.g. exact equality).
+    ``None`` may also mean "not provable at a generous precision".  ``level`` must be an
+    integer with ``|level| <= MAX_BITS`` (:class:`InvalidType` / :class:`LimitExceeded`).
     """
+    level = check_bits(level, "level")
     values, _ = _flatten_rationals(approx, "approx")
+    if not values:
+        raise InvalidArgument("approx must be non-empty")
     base = max(int(v.denominator).bit_length() for v in values) + max(level, 0) + 16
     limit = gmpy2.mpq(1, 2**level) if level >= 0 else gmpy2.mpq(2**-level)
     for extra in (48, 256, 1024):

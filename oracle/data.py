@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Sequence
 
 import numpy as np
@@ -11,7 +12,10 @@ from flint import arb
 from oracle.errors import InvalidArgument, InvalidType
 from oracle.exact import ArbThunk, as_exact, compile_expr, enclose_many
 
-__all__ = ["ExactData", "ExactPart", "as_exact_data"]
+__all__ = ["BALL_CACHE_SIZE", "ExactData", "ExactPart", "as_exact_data"]
+
+#: how many precisions (values of ``bits``) of enclosures are kept per part of the data
+BALL_CACHE_SIZE = 4
 
 
 def _rows_of(A: object) -> list[list[object]]:
@@ -61,8 +65,11 @@ class ExactData:
         Sequence of R vectors of length m (sympy column matrices, lists or 1-D arrays).
 
     Entries are validated with :func:`oracle.exact.as_exact` (floats are refused) and compiled
-    once for rigorous evaluation.  Enclosures are cached at the best precision reached so far,
-    so serving a coarse level after a fine one costs nothing.
+    once for rigorous evaluation.  Enclosures are cached per requested ``bits`` (the last
+    :data:`BALL_CACHE_SIZE` values for each part): ``balls(which, bits)`` always returns the
+    enclosures that a cold evaluation at exactly ``bits`` makes, never narrower ones left over
+    from an earlier request, so everything computed from them (the oracle's answers, their
+    bounds, admissibility decisions) depends on ``(which, bits)`` alone, not on history.
     """
 
     def __init__(self, A: object, samples: Sequence[object] = ()):
@@ -104,7 +111,7 @@ class ExactData:
             which: [compile_expr(e) for e in self.exact_entries(which)]
             for which in ["A", *range(self.R)]
         }
-        self._balls: dict[object, tuple[int, list[arb]]] = {}
+        self._balls: dict[object, OrderedDict[int, list[arb]]] = {}
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -115,13 +122,21 @@ class ExactData:
         return list(self.A) if which == "A" else list(self.samples[which])  # type: ignore[index]
 
     def balls(self, which: object, bits: int) -> list[arb]:
-        """Row-major enclosures (radius ``<= 2^-bits``) of ``"A"`` or of sample ``k``."""
-        cached = self._balls.get(which)
-        if cached is not None and cached[0] >= bits:
-            return cached[1]
-        balls = enclose_many(self._thunks[which], bits)
-        self._balls[which] = (bits, balls)
-        return balls
+        """Row-major enclosures (radius ``<= 2^-bits``) of ``"A"`` or of sample ``k``.
+
+        The result is a function of ``(which, bits)`` alone (see the class docstring); a new
+        list is returned each time, so changing it changes nothing here.
+        """
+        cache = self._balls.setdefault(which, OrderedDict())
+        balls = cache.get(bits)
+        if balls is None:
+            balls = enclose_many(self._thunks[which], bits)
+            cache[bits] = balls
+            while len(cache) > BALL_CACHE_SIZE:
+                cache.popitem(last=False)
+        else:
+            cache.move_to_end(bits)
+        return list(balls)
 
     def part(self, which: object) -> ExactPart:
         """The matrix (``"A"``) or sample ``k`` as exact data of its own, sharing this object's

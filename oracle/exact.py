@@ -29,10 +29,20 @@ import numpy as np
 import sympy
 from flint import arb, ctx, fmpq, fmpz
 
-from oracle.errors import InexactInput, InvalidArgument, InvalidType, PrecisionError
+from oracle.errors import (
+    InexactInput,
+    InvalidArgument,
+    InvalidType,
+    LimitExceeded,
+    PrecisionError,
+    short,
+)
 
 __all__ = [
+    "MAX_BITS",
+    "MAX_WORKING_PRECISION",
     "as_exact",
+    "check_bits",
     "compile_expr",
     "enclose",
     "enclose_many",
@@ -43,7 +53,14 @@ __all__ = [
     "dyadic_at_most",
 ]
 
-#: hard cap on the working precision used by :func:`enclose` (bits)
+#: hard limit on every level and every ``bits`` the package accepts from a caller (262,144
+#: bits, about 79,000 decimal digits): ``enclose``, ``certified_error``, ``admissible`` and an
+#: oracle's ``ceiling`` and ``n + tighten``.  Beyond it a :class:`~oracle.errors.LimitExceeded`
+#: is raised before any work, instead of exhausting memory.
+MAX_BITS = 1 << 18
+
+#: hard cap on the working precision reached inside :func:`enclose_many` (bits); an entry that
+#: needs more (one that is undefined, e.g. ``log(0)``) raises :class:`PrecisionError`
 MAX_WORKING_PRECISION = 1 << 22
 
 _RATIONAL_STRING = re.compile(r"^\s*([+-]?\d+)\s*(?:/\s*(\d+))?\s*$")
@@ -60,10 +77,31 @@ def flint_precision(prec: int) -> Iterator[None]:
         ctx.prec = old
 
 
+def check_bits(bits: object, name: str = "bits", *, lowest: int = -MAX_BITS) -> int:
+    """``bits`` as an ``int`` in ``[lowest, MAX_BITS]``, or a named error.
+
+    Floats, strings, ``None`` and ``bool`` raise :class:`InvalidType` (as ``matrix(n)`` does);
+    values out of range raise :class:`InvalidArgument` (below ``lowest``) or
+    :class:`LimitExceeded` (above :data:`MAX_BITS`).
+    """
+    if isinstance(bits, bool) or not isinstance(bits, (int, np.integer)):
+        raise InvalidType(f"{name}={short(bits, use_repr=True)} must be an integer")
+    bits = int(bits)
+    if bits < lowest:
+        rule = "a non-negative integer" if lowest == 0 else f"an integer >= {lowest}"
+        raise InvalidArgument(f"{name}={short(bits)} must be {rule}")
+    if bits > MAX_BITS:
+        raise LimitExceeded(
+            f"{name}={short(bits)} exceeds the limit MAX_BITS={MAX_BITS} (about "
+            f"{int(MAX_BITS * 0.30103)} decimal digits)"
+        )
+    return bits
+
+
 def _refuse_float(value: object, where: str) -> InexactInput:
     return InexactInput(
-        f"{where}={value!r} is a float, which is not exact data; pass an int, a "
-        f"fractions.Fraction, a gmpy2.mpq, a 'p/q' string or a SymPy expression such as "
+        f"{where}={short(value, use_repr=True)} is a float, which is not exact data; pass an "
+        f"int, a fractions.Fraction, a gmpy2.mpq, a 'p/q' string or a SymPy expression such as "
         f"sympy.Rational(1, 10) or sympy.sqrt(2) instead"
     )
 
@@ -75,8 +113,11 @@ def as_exact(value: object, where: str = "value") -> sympy.Expr:
     ``"p/q"``, and SymPy expressions without floats, free symbols or imaginary parts.
     ``where`` names the argument in error messages (e.g. ``"A[2, 3]"``).
     """
-    if isinstance(value, bool):
-        raise InvalidType(f"{where}={value!r} is a bool; pass an int or a rational instead")
+    if isinstance(value, (bool, np.bool_)):
+        raise InvalidType(
+            f"{where}={value!r} is a bool, which is not a number here; pass an int or a "
+            f"rational instead"
+        )
     if isinstance(value, int):
         return sympy.Integer(value)
     if isinstance(value, Fraction):
@@ -89,11 +130,12 @@ def as_exact(value: object, where: str = "value") -> sympy.Expr:
         match = _RATIONAL_STRING.match(value)
         if not match:
             raise InvalidArgument(
-                f"{where}={value!r} is not a rational string; use 'p' or 'p/q' with integers"
+                f"{where}={short(value, use_repr=True)} is not a rational string; use 'p' or "
+                f"'p/q' with integers"
             )
         p, q = int(match.group(1)), int(match.group(2) or 1)
         if q == 0:
-            raise InvalidArgument(f"{where}={value!r} has a zero denominator")
+            raise InvalidArgument(f"{where}={short(value, use_repr=True)} has a zero denominator")
         return sympy.Rational(p, q)
     if isinstance(value, (float, np.floating, gmpy2.mpfr().__class__)) or isinstance(
         value, sympy.Float
@@ -102,24 +144,40 @@ def as_exact(value: object, where: str = "value") -> sympy.Expr:
     if isinstance(value, np.integer):
         return sympy.Integer(int(value))
     if isinstance(value, sympy.Basic):
-        if not isinstance(value, sympy.Expr):
-            raise InvalidType(f"{where}={value!r} is not a SymPy expression")
+        return _check_sympy(value, where)
+    if isinstance(value, Real):
+        raise _refuse_float(value, where)
+    raise InvalidType(
+        f"{where}={short(value, use_repr=True)} has type {type(value).__name__}; pass an int, "
+        f"Fraction, gmpy2.mpq, 'p/q' string or SymPy expression"
+    )
+
+
+def _check_sympy(value: sympy.Basic, where: str) -> sympy.Expr:
+    """Validate a SymPy object as exact real data; SymPy's own exceptions (raised, e.g., by
+    its assumption system on unevaluated powers of zero) become :class:`InvalidArgument`."""
+    if not isinstance(value, sympy.Expr):
+        raise InvalidType(f"{where}={short(value)} is not a SymPy expression")
+    try:
         if value.has(sympy.Float):
             raise _refuse_float(value, where)
         if value.free_symbols:
             names = ", ".join(sorted(str(s) for s in value.free_symbols))
             raise InvalidArgument(
-                f"{where}={value} has free symbols ({names}); data must be numbers"
+                f"{where}={short(value)} has free symbols ({short(names)}); data must be numbers"
             )
         if value.is_real is False:
-            raise InvalidArgument(f"{where}={value} is not real; the testbed uses real data")
-        return value
-    if isinstance(value, Real):
-        raise _refuse_float(value, where)
-    raise InvalidType(
-        f"{where}={value!r} has type {type(value).__name__}; pass an int, Fraction, gmpy2.mpq, "
-        f"'p/q' string or SymPy expression"
-    )
+            raise InvalidArgument(
+                f"{where}={short(value)} is not real; the testbed uses real data"
+            )
+    except (InvalidArgument, InvalidType):
+        raise
+    except Exception as exc:  # SymPy raised while validating: report it as bad data
+        raise InvalidArgument(
+            f"{where}={short(value)} could not be validated as exact real data (SymPy raised "
+            f"{type(exc).__name__}: {short(exc)})"
+        ) from exc
+    return value
 
 
 # --------------------------------------------------------------------------- compilation
@@ -140,6 +198,26 @@ _UNARY: dict[type, Callable[[arb], arb]] = {
     sympy.tanh: lambda x: x.tanh(),
     sympy.Abs: lambda x: abs(x),
 }
+
+
+def ipow(x: arb, e: int) -> arb:
+    """``x ** e`` for an integer ``e >= 0``, also when ``x`` is centred exactly on 0.
+
+    python-flint returns nan for a power of a ball whose midpoint is exactly 0 (e.g. the
+    enclosure of ``4*atan(1) - pi``); such balls are powered by repeated multiplication, which
+    is rigorous (if a little wider).  Every other ball goes through ``**`` unchanged.
+    """
+    result = x**e
+    if result.is_finite() or not x.is_finite():
+        return result
+    power, base = arb(1), x
+    while e:
+        if e & 1:
+            power = power * base
+        e >>= 1
+        if e:
+            base = base * base
+    return power
 
 
 def _fmpq(r: sympy.Rational) -> fmpq:
@@ -194,8 +272,8 @@ def compile_expr(expr: sympy.Expr) -> ArbThunk:
         if isinstance(exponent, sympy.Integer):
             e = int(exponent)
             if e >= 0:
-                return lambda: b() ** e
-            return lambda: 1 / (b() ** (-e))
+                return lambda: ipow(b(), e)
+            return lambda: 1 / ipow(b(), -e)
         if exponent == sympy.Rational(1, 2):
             return lambda: b().sqrt()
         if exponent == sympy.Rational(-1, 2):
@@ -203,8 +281,8 @@ def compile_expr(expr: sympy.Expr) -> ArbThunk:
         if isinstance(exponent, sympy.Rational):
             p, q = int(exponent.p), int(exponent.q)
             if p >= 0:
-                return lambda: b().root(q) ** p
-            return lambda: 1 / (b().root(q) ** (-p))
+                return lambda: ipow(b().root(q), p)
+            return lambda: 1 / ipow(b().root(q), -p)
         e_thunk = compile_expr(exponent)
         return lambda: (e_thunk() * b().log()).exp()
     func = _UNARY.get(type(expr))
@@ -212,8 +290,9 @@ def compile_expr(expr: sympy.Expr) -> ArbThunk:
         inner = compile_expr(expr.args[0])
         return lambda: func(inner())
     raise InvalidArgument(
-        f"expression={expr} uses {type(expr).__name__}, which the rigorous evaluator does not "
-        f"support; build data from +, *, powers, pi, E, sqrt, cos, sin, tan, exp, log, atan"
+        f"expression={short(expr)} uses {type(expr).__name__}, which the rigorous evaluator "
+        f"does not support; build data from +, *, powers, pi, E, sqrt, cos, sin, tan, exp, "
+        f"log, atan"
     )
 
 
@@ -270,8 +349,16 @@ def enclose_many(thunks: Sequence[ArbThunk], bits: int, *, start: int | None = N
     The working precision starts at ``bits + 32`` (or ``start``) and doubles until every ball is
     narrow enough; :class:`PrecisionError` is raised past :data:`MAX_WORKING_PRECISION`.
     """
-    if bits < -(1 << 20):
-        raise InvalidArgument(f"bits={bits} is too small")
+    if isinstance(bits, bool) or not isinstance(bits, (int, np.integer)):
+        raise InvalidType(f"bits={short(bits, use_repr=True)} must be an integer")
+    bits = int(bits)
+    if bits < -MAX_WORKING_PRECISION:
+        raise InvalidArgument(f"bits={short(bits)} is too small")
+    if bits > MAX_WORKING_PRECISION - 32:
+        raise LimitExceeded(
+            f"bits={bits} exceeds the working-precision cap MAX_WORKING_PRECISION="
+            f"{MAX_WORKING_PRECISION}"
+        )
     prec = max(start or 0, bits + 32, 64)
     results: list[arb | None] = [None] * len(thunks)
     todo = list(range(len(thunks)))
@@ -307,4 +394,5 @@ def enclose(expr: object, bits: int) -> arb:
     >>> enclose(sympy.sqrt(2), 100).rad() <= 2.0**-100
     True
     """
+    bits = check_bits(bits)
     return enclose_many([compile_expr(as_exact(expr, "expr"))], bits)[0]

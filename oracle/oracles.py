@@ -9,6 +9,20 @@ Together these are the paper's training set ``iota_{A,S}``.  Every call is logge
 distinct entries are counted (``samples_read``, the theorem's "amount of training data"),
 budgets are enforced BEFORE any work is done, and answers are memoised so that the same query
 always gets the identical answer (the consistency axiom of SPEC section 2 depends on this).
+
+Answers are a function of ``(part, level)`` alone: two oracles on the same exact data serve
+identical arrays at a level whatever was read before (the enclosures behind an answer are
+those a cold evaluation at that level makes, see :meth:`oracle.ExactData.balls`).  Every
+reader gets its own read-only copy of an answer, so changing one (even after setting
+``flags.writeable = True``) changes no later read.
+
+In-process hardening is best-effort.  ``budget``, ``tighten``, ``ceiling`` and an adversarial
+oracle's ``cover`` are read-only properties, the read log is kept in name-mangled attributes
+and handed out as a tuple, and :meth:`BaseOracle.fresh` clones report every read to their
+parent (whose budget they also obey).  Code running in the same Python process can still
+reach anything (``__dict__``, the garbage collector, the call stack); the real guarantee is
+the process boundary of the harness, which gives an algorithm an oracle client that holds no
+exact data at all.
 """
 
 from __future__ import annotations
@@ -22,20 +36,45 @@ import numpy as np
 
 from oracle.certify import Certified, certified_approximation, proven_error
 from oracle.data import ExactData, as_exact_data
-from oracle.errors import BudgetExceeded, InvalidArgument, InvalidType
+from oracle.errors import (
+    BudgetExceeded,
+    InvalidArgument,
+    InvalidType,
+    ReadOnlyAttribute,
+    short,
+)
+from oracle.exact import MAX_BITS, check_bits
 
 __all__ = ["Budget", "ReadRecord", "BaseOracle", "Oracle", "AdversarialOracle", "DEFAULT_CEILING"]
 
-#: default hard ceiling on the level n (bits); ``matrix(10**9)`` is refused, not attempted
+#: default hard ceiling on the level n (bits); ``matrix(10**9)`` is refused, not attempted.
+#: An oracle's ``ceiling`` may be raised up to :data:`oracle.exact.MAX_BITS`, and
+#: ``n + tighten`` may never exceed :data:`~oracle.exact.MAX_BITS`.
 DEFAULT_CEILING = 1 << 16
 
 
 def _check_level(n: object, name: str = "n") -> int:
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
-        raise InvalidType(f"{name}={n!r} must be a non-negative integer")
+        raise InvalidType(f"{name}={short(n, use_repr=True)} must be a non-negative integer")
     if n < 0:
-        raise InvalidArgument(f"{name}={n} must be a non-negative integer")
+        raise InvalidArgument(f"{name}={short(n)} must be a non-negative integer")
     return int(n)
+
+
+def _read_only(name: str) -> property:
+    """A property that reads ``_BaseOracle__<name>`` and refuses assignment."""
+    attr = f"_BaseOracle__{name}"
+
+    def get(self: BaseOracle) -> object:
+        return getattr(self, attr)
+
+    def refuse(self: BaseOracle, value: object) -> None:
+        raise ReadOnlyAttribute(
+            f"{name} is read-only: an oracle's {name} is fixed when it is built (build a new "
+            f"oracle, or use oracle.fresh(budget=...) for a tighter budget)"
+        )
+
+    return property(get, refuse, doc=f"The oracle's ``{name}`` (read-only).")
 
 
 def _check_optional_count(value: object, name: str) -> int | None:
@@ -89,6 +128,10 @@ class BaseOracle:
     Subclasses implement ``_answer(kind, k, n) -> (Certified, source)``.
     """
 
+    budget = _read_only("budget")
+    tighten = _read_only("tighten")
+    ceiling = _read_only("ceiling")
+
     def __init__(
         self,
         data: ExactData,
@@ -98,19 +141,16 @@ class BaseOracle:
         ceiling: int = DEFAULT_CEILING,
         _memo: dict | None = None,
     ):
-        if budget is not None and not isinstance(budget, Budget):
-            raise InvalidType(
-                f"budget={budget!r} must be an oracle.Budget(max_level=..., max_reads=...) or None"
-            )
         self._data = data
-        self.budget = budget or Budget()
-        self.tighten = _check_level(tighten, "tighten")
-        self.ceiling = _check_level(ceiling, "ceiling")
-        self._memo: dict[tuple[str, int | None, int], tuple[Certified, str]] = (
+        self.__budget = _check_budget(budget)
+        self.__tighten = check_bits(tighten, "tighten", lowest=0)
+        self.__ceiling = check_bits(ceiling, "ceiling", lowest=0)
+        self.__memo: dict[tuple[str, int | None, int], tuple[Certified, str]] = (
             {} if _memo is None else _memo
         )
-        self._reads: list[ReadRecord] = []
-        self._distinct: set[tuple[str, int | None, int]] = set()
+        self.__reads: list[ReadRecord] = []
+        self.__distinct: set[tuple[str, int | None, int]] = set()
+        self.__parent: BaseOracle | None = None
 
     # ------------------------------------------------------------------ public API
     @property
@@ -125,44 +165,56 @@ class BaseOracle:
 
     def matrix(self, n: int) -> np.ndarray:
         """``A_n``: read-only (m, N) object array of dyadic ``gmpy2.mpq`` within ``2^-(n+tighten)``
-        of ``A`` in the operator 2-norm."""
+        of ``A`` in the operator 2-norm.
+
+        Every call returns a new array (equal to every other answer at ``n``), owned by the
+        caller: changing it changes nothing else.
+        """
         return self._read("matrix", None, n)
 
     def sample(self, k: int, n: int) -> np.ndarray:
         """``y_{k,n}``: read-only (m,) object array of dyadic ``gmpy2.mpq`` within
-        ``2^-(n+tighten)`` of ``y_k`` (``k`` is 0-based)."""
+        ``2^-(n+tighten)`` of ``y_k`` (``k`` is 0-based); a new array on every call."""
         if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
-            raise InvalidType(f"k={k!r} must be an integer sample index")
+            raise InvalidType(f"k={short(k, use_repr=True)} must be an integer sample index")
         if not 0 <= k < self._data.R:
             raise InvalidArgument(
-                f"k={k} is out of range: this problem has R={self._data.R} samples "
+                f"k={short(k)} is out of range: this problem has R={self._data.R} samples "
                 f"(k = 0..{self._data.R - 1})"
             )
         return self._read("sample", int(k), n)
 
     @property
     def reads(self) -> tuple[ReadRecord, ...]:
-        """Every query in order, repeats included."""
-        return tuple(self._reads)
+        """Every query in order, repeats included, reads made through :meth:`fresh` clones too
+        (a tuple: a copy of the log)."""
+        return tuple(self.__reads)
 
     @property
     def samples_read(self) -> int:
         """Number of DISTINCT entries (``A_n`` or ``y_{k,n}``) read: the training-data size."""
-        return len(self._distinct)
+        return len(self.__distinct)
 
     @property
     def deepest_level(self) -> int | None:
         """The largest level read so far (``None`` before the first read)."""
-        return max((r.n for r in self._reads), default=None)
+        return max((r.n for r in self.__reads), default=None)
 
     def fresh(self, budget: Budget | None = None) -> BaseOracle:
-        """A new oracle on the same data with an empty log (and the given budget) that shares
-        this one's memo, so the same query keeps getting the identical answer."""
+        """A new oracle on the same data with an empty log that shares this one's memo, so the
+        same query keeps getting the identical answer.
+
+        The clone cannot escape this oracle: every read it makes is also logged here (and in
+        this oracle's own parents), and must fit this oracle's budget as well as ``budget``
+        (the clone's own, default unlimited).  So ``fresh(Budget(max_reads=M))`` gives a
+        tighter budget, never a looser one.
+        """
         clone = object.__new__(type(self))
         clone.__dict__.update(self.__dict__)
-        clone.budget = budget or Budget()
-        clone._reads = []
-        clone._distinct = set()
+        clone.__budget = _check_budget(budget)
+        clone.__reads = []
+        clone.__distinct = set()
+        clone.__parent = self
         return clone
 
     def explain(self) -> str:
@@ -171,10 +223,10 @@ class BaseOracle:
             f"{type(self).__name__} on {self._data.m} x {self._data.N} data with "
             f"{self._data.R} sample(s); tighten={self.tighten}; budget: "
             f"max_level={self.budget.max_level}, max_reads={self.budget.max_reads}",
-            f"{len(self._reads)} read(s), {self.samples_read} distinct entr"
+            f"{len(self.__reads)} read(s), {self.samples_read} distinct entr"
             f"{'y' if self.samples_read == 1 else 'ies'}, deepest level {self.deepest_level}",
         ]
-        for i, r in enumerate(self._reads):
+        for i, r in enumerate(self.__reads):
             what = "A_n" if r.kind == "matrix" else f"y_{r.k},n"
             lines.append(
                 f"  #{i:<3} {what:<7} n={r.n:<6} error <= {float(r.bound):.3e} "
@@ -187,47 +239,74 @@ class BaseOracle:
         m, N = self.shape
         return (
             f"{type(self).__name__}(shape=({m}, {N}), R={self.num_samples}, "
-            f"tighten={self.tighten}, reads={len(self._reads)})"
+            f"tighten={self.tighten}, reads={len(self.__reads)})"
         )
 
     # ------------------------------------------------------------------ machinery
-    def _read(self, kind: str, k: int | None, n: object) -> np.ndarray:
-        n = _check_level(n)
-        key = (kind, k, n)
-        if n > self.ceiling:
+    def _lineage(self) -> list[BaseOracle]:
+        """This oracle and its parents (through :meth:`fresh`), nearest first."""
+        chain: list[BaseOracle] = []
+        node: BaseOracle | None = self
+        while node is not None:
+            chain.append(node)
+            node = node.__parent
+        return chain
+
+    def _refuse(self, key: tuple[str, int | None, int]) -> None:
+        """Raise :class:`BudgetExceeded` if this oracle may not serve ``key``."""
+        kind, k, n = key
+        if n > self.__ceiling:
             raise BudgetExceeded(
-                f"n={n} exceeds this oracle's ceiling={self.ceiling} on the level; "
-                f"build the oracle with a larger ceiling= if you really need it",
+                f"n={short(n)} exceeds this oracle's ceiling={self.__ceiling} on the level; "
+                f"build the oracle with a larger ceiling= (at most MAX_BITS={MAX_BITS}) if you "
+                f"really need it",
                 limit="ceiling",
                 attempted=key,
             )
-        if key not in self._distinct:
-            b = self.budget
-            if b.max_level is not None and n > b.max_level:
-                raise BudgetExceeded(
-                    f"reading {kind} k={k} at n={n} exceeds the budget max_level={b.max_level}",
-                    limit="max_level",
-                    attempted=key,
-                )
-            if b.max_reads is not None and len(self._distinct) + 1 > b.max_reads:
-                raise BudgetExceeded(
-                    f"reading {kind} k={k} at n={n} would be distinct entry number "
-                    f"{len(self._distinct) + 1}, beyond the budget max_reads={b.max_reads}",
-                    limit="max_reads",
-                    attempted=key,
-                )
+        if n + self.__tighten > MAX_BITS:
+            raise BudgetExceeded(
+                f"n={short(n)} with tighten={self.__tighten} exceeds the limit "
+                f"MAX_BITS={MAX_BITS} on n + tighten",
+                limit="ceiling",
+                attempted=key,
+            )
+        if key in self.__distinct:
+            return
+        b = self.__budget
+        if b.max_level is not None and n > b.max_level:
+            raise BudgetExceeded(
+                f"reading {kind} k={k} at n={n} exceeds the budget max_level={b.max_level}",
+                limit="max_level",
+                attempted=key,
+            )
+        if b.max_reads is not None and len(self.__distinct) + 1 > b.max_reads:
+            raise BudgetExceeded(
+                f"reading {kind} k={k} at n={n} would be distinct entry number "
+                f"{len(self.__distinct) + 1}, beyond the budget max_reads={b.max_reads}",
+                limit="max_reads",
+                attempted=key,
+            )
+
+    def _read(self, kind: str, k: int | None, n: object) -> np.ndarray:
+        n = _check_level(n)
+        key = (kind, k, n)
+        lineage = self._lineage()
+        for node in lineage:  # every budget in the lineage, before any work
+            node._refuse(key)
         start = time.perf_counter()
-        hit = self._memo.get(key)
+        hit = self.__memo.get(key)
         cached = hit is not None
         if hit is None:
             hit = self._answer(kind, k, n)
-            self._memo[key] = hit
+            self.__memo[key] = hit
         answer, source = hit
-        self._distinct.add(key)
-        self._reads.append(
-            ReadRecord(kind, k, n, time.perf_counter() - start, cached, source, answer.bound)
-        )
-        return answer.values
+        record = ReadRecord(kind, k, n, time.perf_counter() - start, cached, source, answer.bound)
+        for node in lineage:
+            node.__distinct.add(key)
+            node.__reads.append(record)
+        served = answer.values.copy()  # the reader's own copy: owns its data, read-only
+        served.flags.writeable = False
+        return served
 
     def _honest(self, kind: str, k: int | None, n: int) -> Certified:
         data = self._data
@@ -237,6 +316,17 @@ class BaseOracle:
 
     def _answer(self, kind: str, k: int | None, n: int) -> tuple[Certified, str]:
         raise NotImplementedError
+
+
+def _check_budget(budget: object) -> Budget:
+    if budget is None:
+        return Budget()
+    if not isinstance(budget, Budget):
+        raise InvalidType(
+            f"budget={short(budget, use_repr=True)} must be an oracle.Budget(max_level=..., "
+            f"max_reads=...) or None"
+        )
+    return budget
 
 
 class Oracle(BaseOracle):
@@ -319,7 +409,16 @@ class AdversarialOracle(BaseOracle):
                 f"{data.shape} with {data.R} samples"
             )
         super().__init__(data, budget=budget, tighten=tighten, ceiling=ceiling)
-        self.cover = cover
+        self._cover = cover
+
+    @property
+    def cover(self) -> BaseOracle:
+        """The oracle whose answers are served while they are admissible (read-only)."""
+        return self._cover
+
+    @cover.setter
+    def cover(self, value: object) -> None:
+        raise ReadOnlyAttribute("cover is read-only: it is fixed when the oracle is built")
 
     @property
     def exact_data(self) -> ExactData:
