@@ -53,6 +53,10 @@ class Float64(Context):
             raise InvalidArgument(f"values has shape {arr.shape}; a 1-D vector is required")
         if complex is None:
             complex = any(_complex_entry(v) for v in arr)
+        elif not complex:
+            for i, v in enumerate(arr):
+                if _complex_entry(v):
+                    raise InvalidType(f"values[{i}]={v!r} is complex but complex=False")
         if complex:
             return np.array([self._cscalar(v) for v in arr], dtype=np.complex128)
         return np.array([self.scalar(v) for v in arr], dtype=np.float64)
