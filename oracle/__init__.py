@@ -1,19 +1,23 @@
 """Certified rational access to exact problem data (the paper's training set iota_{A,S}).
 
 Top-level names: :class:`Oracle`, :class:`AdversarialOracle`, :class:`Budget`,
-:class:`ExactData`, :func:`certified_error`, :func:`admissible` and the exceptions of
-:mod:`oracle.errors`.  Hypothesis strategies live in :mod:`oracle.strategies`.
+:class:`ExactData`, :func:`certified_error`, :func:`admissible`, :func:`to_sympy` (exact
+conversion of answers; ``sympy.Matrix(answer)`` would turn them into Floats) and the
+exceptions of :mod:`oracle.errors`.  Hypothesis strategies live in :mod:`oracle.strategies`.
 """
 
 from oracle.certify import admissible, certified_error
+from oracle.convert import to_sympy
 from oracle.data import ExactData
 from oracle.errors import (
     BudgetExceeded,
     InexactInput,
     InvalidArgument,
     InvalidType,
+    LimitExceeded,
     OracleError,
     PrecisionError,
+    ReadOnlyAttribute,
 )
 from oracle.exact import as_exact, enclose
 from oracle.oracles import AdversarialOracle, BaseOracle, Budget, Oracle, ReadRecord
@@ -27,12 +31,15 @@ __all__ = [
     "InexactInput",
     "InvalidArgument",
     "InvalidType",
+    "LimitExceeded",
     "Oracle",
     "OracleError",
     "PrecisionError",
+    "ReadOnlyAttribute",
     "ReadRecord",
     "admissible",
     "as_exact",
     "certified_error",
     "enclose",
+    "to_sympy",
 ]

@@ -24,6 +24,7 @@ from oracle import (
     admissible,
     certified_error,
     enclose,
+    to_sympy,
 )
 from oracle.certify import spectral_norm_upper
 from oracle.errors import LimitExceeded, ReadOnlyAttribute, short
@@ -252,3 +253,53 @@ def test_mpfr_floats_and_bools_are_refused_everywhere(entry, error):
         Oracle([[entry, 1]])
     with pytest.raises(error):
         Oracle([[1]], [[entry]])
+
+
+# ------------------------------------------------------------------ to_sympy and the command
+def test_to_sympy_is_exact_where_sympy_matrix_is_not(problem):
+    A, ys = problem
+    o = Oracle(A, ys)
+    An, yn = o.matrix(80), o.sample(0, 80)
+    S = to_sympy(An)
+    assert isinstance(S, sympy.MatrixBase) and S.shape == (2, 3)
+    assert all(isinstance(v, sympy.Rational) for v in S)
+    assert [[MPQ(int(v.p), int(v.q)) for v in S.row(i)] for i in range(2)] == An.tolist()
+    assert to_sympy(yn).shape == (2, 1)
+    assert list(to_sympy(yn)) == [sympy.Rational(int(v.numerator), int(v.denominator))
+                                  for v in yn]
+    assert to_sympy(MPQ(1, 3)) == sympy.Rational(1, 3)
+    # the lossy route, as documented: SymPy makes Floats of mpq
+    assert any(isinstance(v, sympy.Float) for v in sympy.Matrix(An))
+    assert certified_error(to_sympy(An), A) <= MPQ(1, 2**80)
+
+
+@pytest.mark.parametrize("bad, error", [([0.5], InexactInput), ([True], InvalidType),
+                                        ([gmpy2.mpfr(1)], InexactInput), (["1/2"], InvalidType),
+                                        (np.zeros((1, 1, 1), dtype=object), InvalidArgument)])
+def test_to_sympy_refuses_inexact_or_odd_input(bad, error):
+    with pytest.raises(error):
+        to_sympy(bad)
+
+
+def test_python_m_oracle_help_prints_usage_and_does_not_run_the_tour(capsys):
+    from oracle.__main__ import main
+
+    with pytest.raises(SystemExit) as info:
+        main(["--help"])
+    assert info.value.code == 0
+    out = capsys.readouterr().out
+    assert "usage: python -m oracle" in out and "--levels" in out
+    assert "read log" in out and "level n = " not in out
+    with pytest.raises(SystemExit) as info:
+        main(["--levels", "-1"])
+    assert info.value.code == 2
+    assert "0..4096" in capsys.readouterr().err
+
+
+def test_python_m_oracle_without_arguments_runs_the_tour():
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "oracle", "--levels", "2"],
+                          capture_output=True, text=True, timeout=120, check=True)
+    assert "level n = 2" in done.stdout and "samples_read = 2" in done.stdout
