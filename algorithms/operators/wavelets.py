@@ -36,8 +36,9 @@ a 2-D level is that integer map times ``1/2`` (``(1/sqrt2)^2``).
 Contexts: ``Float64`` calls PyWavelets (``wavedec2``/``waverec2``, ``mode="periodization"``,
 converted to and from the layout above); ``Exact`` runs Haar with numpy object arrays and
 refuses ``db2+`` (:class:`~algorithms.errors.InexactOperation`: the filters are irrational);
-``Ball`` multiplies each block by the level matrices (``+-1`` for Haar, balls of the exact
-filters at the working precision for ``dbN``) with ``arb_mat``/``acb_mat`` products; ``MP``
+``Ball`` runs Haar as ``O(N)`` ball butterflies per level (python-flint scalar operations on
+lists, no matrix product) and ``dbN`` as products with the level matrices (balls of the exact
+filters at the working precision) in ``arb_mat``/``acb_mat``; ``MP``
 goes through Ball at ``prec + 32`` bits.
 """
 
@@ -213,23 +214,18 @@ class Wavelet2D(LinearOperator):
 
     # ------------------------------------------------------------------ Ball
     def _level_mats(self, prec: int) -> list:
-        """Per level: (A1, A1^T, A2, A2^T, scale) as arb_mat; Haar uses +-1 matrices and
-        scale 1/2, dbN balls of the filters and scale None."""
+        """Per level (dbN, N >= 2): (A1, A1^T, A2, A2^T) as arb_mat of filter balls."""
         mats = self._ball_cache.get(prec)
         if mats is not None:
             return mats
         mats = []
         with flint_prec(prec):
-            if self.order == 1:
-                h: list = [arb(1), arb(1)]
-            else:
-                h = list(daubechies_filter(self.order, prec))
+            h = list(daubechies_filter(self.order, prec))
             zero = arb(0)
             for m1, m2 in self._sizes():
                 A1 = arb_mat(analysis_matrix_1d(h, m1, zero))
                 A2 = A1 if m2 == m1 else arb_mat(analysis_matrix_1d(h, m2, zero))
-                mats.append((A1, A1.transpose(), A2, A2.transpose(),
-                             arb(1) / 2 if self.order == 1 else None))
+                mats.append((A1, A1.transpose(), A2, A2.transpose()))
         self._ball_cache[prec] = mats
         return mats
 
@@ -238,16 +234,22 @@ class Wavelet2D(LinearOperator):
         kind = ball_kind(x)
         e = x.entries()
         rows = [e[i * n2:(i + 1) * n2] for i in range(n1)]
-        mats = self._level_mats(ctx.prec)
         order = range(self.levels) if adjoint else reversed(range(self.levels))
+        if self.order == 1:
+            # Haar: O(N) ball additions per level (no matrix product); exact scale 1/2
+            with flint_prec(ctx.prec):
+                half = arb(1) / 2
+                for j in order:
+                    _haar_ball_level(rows, n1 >> j, n2 >> j, adjoint, half)
+                flat = [v for r in rows for v in r]
+                return kind(n1 * n2, 1, flat) if flat else kind(0, 1)
+        mats = self._level_mats(ctx.prec)
         with flint_prec(ctx.prec):
             for j in order:
-                A1, A1t, A2, A2t, scale = mats[j]
+                A1, A1t, A2, A2t = mats[j]
                 m1, m2 = n1 >> j, n2 >> j
                 B = kind(m1, m2, [v for r in rows[:m1] for v in r[:m2]])
                 R = A1 * B * A2t if adjoint else A1t * B * A2
-                if scale is not None:
-                    R = R * scale
                 ents = R.entries()
                 for i in range(m1):
                     rows[i][:m2] = ents[i * m2:(i + 1) * m2]
@@ -280,3 +282,33 @@ def _haar_synthesis(B: np.ndarray, axis: int) -> np.ndarray:
     out[0::2] = s + d
     out[1::2] = s - d
     return out
+
+
+def _haar_ball_level(rows: list[list], m1: int, m2: int, analysis: bool, half: arb) -> None:
+    """One 2-D Haar level on the top-left ``(m1, m2)`` block of ``rows`` (lists of balls), in
+    place: analysis ``(a, b) -> (a + b, a - b)`` on row pairs, then on column pairs times
+    ``1/2``; synthesis is its transpose (the same butterflies in the inverse layout)."""
+    h1, h2 = m1 // 2, m2 // 2
+    if analysis:
+        top, bot = [], []
+        for i in range(0, m1, 2):
+            r0, r1 = rows[i][:m2], rows[i + 1][:m2]
+            top.append([a + b for a, b in zip(r0, r1, strict=True)])
+            bot.append([a - b for a, b in zip(r0, r1, strict=True)])
+        for i, r in enumerate(top + bot):
+            ev, od = r[0::2], r[1::2]
+            rows[i][:m2] = ([(a + b) * half for a, b in zip(ev, od, strict=True)]
+                            + [(a - b) * half for a, b in zip(ev, od, strict=True)])
+        return
+    mixed = []
+    for i in range(m1):
+        r = rows[i][:m2]
+        sm, df = r[:h2], r[h2:]
+        out: list = [None] * m2
+        out[0::2] = [a + b for a, b in zip(sm, df, strict=True)]
+        out[1::2] = [a - b for a, b in zip(sm, df, strict=True)]
+        mixed.append(out)
+    for i in range(h1):
+        sm, df = mixed[i], mixed[h1 + i]
+        rows[2 * i][:m2] = [(a + b) * half for a, b in zip(sm, df, strict=True)]
+        rows[2 * i + 1][:m2] = [(a - b) * half for a, b in zip(sm, df, strict=True)]
