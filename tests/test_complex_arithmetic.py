@@ -101,6 +101,10 @@ def test_as_gaussian_refusals() -> None:
         as_gaussian(np.complex128(1j), "z")
     with pytest.raises(InvalidType, match="not a Gaussian rational"):
         as_gaussian(sympy.sqrt(2) * sympy.I, "z")
+    with pytest.raises(InexactInput, match=r"Re\(values\[0\]\)=0.5\d* is a float"):
+        Exact().vector([sympy.Float(0.5) + sympy.I])
+    with pytest.raises(InexactInput, match=r"values\[0\]=0.25\d* is a float"):
+        Exact().vector([sympy.Float(0.25)])
 
 
 # ------------------------------------------------------------------------------ construction

@@ -75,7 +75,7 @@ from algorithms.arithmetic.gaussian import (
     is_complex_like,
     join,
 )
-from algorithms.errors import InvalidArgument, InvalidType
+from algorithms.errors import InexactInput, InvalidArgument, InvalidType
 from algorithms.rationals import as_mpq_matrix, as_mpq_vector
 
 __all__ = ["Context", "CtxMatrix", "Vec", "Scalar"]
@@ -163,6 +163,8 @@ class Context(ABC):
         if complex is None:
             try:
                 return self._vector_from_mpq(as_mpq_vector(values, "values"))
+            except InexactInput:
+                raise  # a float stays a float error, complex or not
             except InvalidType:
                 if not _any_complex(values):
                     raise
@@ -196,6 +198,8 @@ class Context(ABC):
         if complex is None:
             try:
                 return self._matrix_from_mpq(as_mpq_matrix(rows, "rows"))
+            except InexactInput:
+                raise  # a float stays a float error, complex or not
             except InvalidType:
                 if not _any_complex(rows if isinstance(rows, np.ndarray) else list(rows)):
                     raise

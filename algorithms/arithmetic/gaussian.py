@@ -208,6 +208,8 @@ def as_gaussian(value: object, where: str = "value") -> GaussianRational:
         re, im = value.as_real_imag()  # type: ignore[union-attr]
         try:
             return GaussianRational(as_mpq(re, f"Re({where})"), as_mpq(im, f"Im({where})"))
+        except InexactInput:
+            raise
         except InvalidType:
             raise InvalidType(
                 f"{where}={value!r} is not a Gaussian rational: its real and imaginary parts "

@@ -28,7 +28,7 @@ from typing import Any
 
 import gmpy2
 import numpy as np
-from flint import acb_mat, arb, arb_mat
+from flint import arb, arb_mat
 
 from algorithms.arithmetic import Ball, Exact, Float64, flint_prec
 from algorithms.errors import InexactOperation, InvalidArgument
@@ -142,9 +142,7 @@ class WalshHadamard2(LinearOperator):
         n1, n2 = self.image_shape
         W1, W1t, W2, W2t = self._mats(ctx.prec)
         with flint_prec(ctx.prec):
-            X = ball_matrix(x, n1, n2)
-            if isinstance(X, acb_mat):
-                W1, W1t, W2, W2t = (acb_mat(M) for M in (W1, W1t, W2, W2t))
+            X = ball_matrix(x, n1, n2)  # arb_mat or acb_mat; arb_mat * acb_mat is supported
             Y = W1t * X * W2 if adjoint else W1 * X * W2t
             N = n1 * n2
             scale = arb(1) / self._root if self._root is not None else arb(N).rsqrt()
