@@ -46,6 +46,7 @@ from oracle.exact import (
     compile_expr,
     enclose_many,
     flint_precision,
+    gc_paused,
     mpq_to_arb,
 )
 
@@ -113,21 +114,54 @@ def _round_to_grid(q: gmpy2.mpq, g: int) -> gmpy2.mpq:
 def certified_approximation(
     data: ExactData, which: object, target: int, shape: tuple[int, ...]
 ) -> Certified:
-    """Dyadic approximation of ``data``'s ``"A"`` or sample ``k`` within ``2^-target`` (2-norm)."""
+    """Dyadic approximation of ``data``'s ``"A"`` or sample ``k`` within ``2^-target`` (2-norm).
+
+    Each distinct entry is rounded once, in integer arithmetic: with every ball's midpoint
+    ``m 2^e`` and radius ``r 2^f`` scaled to a common unit ``2^-L``, the grid value is
+    ``Q = floor(M / 2^(L-g) + 1/2)`` (a shift) and the entry's error bound
+    ``|Q 2^(L-g) - M| + R`` is an integer; the sum of squares (each distinct entry counted as
+    often as it occurs) is compared with ``4^(L - target)`` exactly.  The served values and the
+    bound are the same rationals as the entrywise ``mpq`` computation would give.
+    """
+    with gc_paused():
+        return _certified_approximation(data, which, target, shape)
+
+
+def _certified_approximation(
+    data: ExactData, which: object, target: int, shape: tuple[int, ...]
+) -> Certified:
     count = int(np.prod(shape))
     g = grid_exponent(count, target)
-    balls = data.balls(which, g + 1)
-    values = np.empty(count, dtype=object)
-    total = gmpy2.mpq(0)
-    for i, ball in enumerate(balls):
-        mid = arb_mid_mpq(ball)
-        q = _round_to_grid(mid, g)
-        err = abs(q - mid) + arb_rad_mpq(ball)
-        total += err * err
-        values[i] = q
-    if total * gmpy2.mpq(4) ** target > 1:  # pragma: no cover - would be a bug in the scheme
+    index, balls = data.enclosures(which, g + 1)
+    multiplicity = data.multiplicities(which)
+    mids, rads = [], []
+    L = g
+    for ball in balls:
+        m, e = ball.mid().man_exp()
+        r, f = ball.rad().man_exp()
+        m, e, r, f = int(m), int(e), int(r), int(f)
+        mids.append((m, e))
+        rads.append((r, f))
+        if m and -e > L:
+            L = -e
+        if r and -f > L:
+            L = -f
+    shift = L - g
+    half = (1 << (shift - 1)) if shift else 0
+    grid = gmpy2.mpz(1) << g
+    total = 0
+    distinct_values = []
+    for (m, e), (r, f), times in zip(mids, rads, multiplicity, strict=True):
+        M = m << (L + e) if m else 0
+        Q = (M + half) >> shift
+        err = abs((Q << shift) - M) + (r << (L + f) if r else 0)
+        total += times * err * err
+        distinct_values.append(gmpy2.mpq(Q, grid))
+    if total > 1 << (2 * (L - target)):  # pragma: no cover - would be a bug in the scheme
         raise OracleError(f"internal error: certificate failed at target={target}")
-    return Certified(frozen_array(values, shape), sqrt_upper(total), target)
+    values = np.array([distinct_values[j] for j in index], dtype=object)
+    bound = sqrt_upper(gmpy2.mpq(total, gmpy2.mpz(1) << (2 * L)))
+    return Certified(frozen_array(values, shape), bound, target)
 
 
 def frozen_array(values: object, shape: tuple[int, ...] | None = None) -> np.ndarray:

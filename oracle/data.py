@@ -10,7 +10,14 @@ import sympy
 from flint import arb
 
 from oracle.errors import InvalidArgument, InvalidType
-from oracle.exact import ArbThunk, as_exact, compile_expr, enclose_many
+from oracle.exact import (
+    Program,
+    Unsupported,
+    as_exact,
+    check_sympy,
+    enclose_nodes,
+    gc_paused,
+)
 
 __all__ = ["BALL_CACHE_SIZE", "ExactData", "ExactPart", "as_exact_data"]
 
@@ -20,7 +27,7 @@ BALL_CACHE_SIZE = 4
 
 def _rows_of(A: object) -> list[list[object]]:
     if isinstance(A, sympy.MatrixBase):
-        return [list(A.row(i)) for i in range(A.rows)]
+        return A.tolist()
     if isinstance(A, np.ndarray):
         if A.ndim != 2:
             raise InvalidArgument(f"A must be 2-dimensional, got an array of shape {A.shape}")
@@ -43,7 +50,7 @@ def _vector_of(y: object, where: str) -> list[object]:
     if isinstance(y, sympy.MatrixBase):
         if y.cols != 1 and y.rows != 1:
             raise InvalidArgument(f"{where} must be a vector, got a {y.rows} x {y.cols} matrix")
-        return list(y)
+        return [v for row in y.tolist() for v in row]
     if isinstance(y, np.ndarray):
         if y.ndim != 1:
             raise InvalidArgument(f"{where} must be 1-dimensional, got shape {y.shape}")
@@ -51,6 +58,36 @@ def _vector_of(y: object, where: str) -> list[object]:
     if isinstance(y, (list, tuple)):
         return list(y)
     raise InvalidType(f"{where} has type {type(y).__name__}; pass a sympy column Matrix or a list")
+
+
+class _Part:
+    """The compiled entries of one part (the matrix or one sample): their nodes in the shared
+    :class:`~oracle.exact.Program`, the distinct nodes, and how often each occurs."""
+
+    __slots__ = ("nodes", "distinct", "index", "multiplicity", "_order", "_program")
+
+    def __init__(self, program: Program, nodes: list[int]):
+        self.nodes = nodes
+        position: dict[int, int] = {}
+        self.distinct: list[int] = []
+        self.index: list[int] = []
+        for node in nodes:
+            j = position.get(node)
+            if j is None:
+                j = position[node] = len(self.distinct)
+                self.distinct.append(node)
+            self.index.append(j)
+        self.multiplicity = [0] * len(self.distinct)
+        for j in self.index:
+            self.multiplicity[j] += 1
+        self._program = program
+        self._order: list[int] | None = None
+
+    def enclose(self, bits: int) -> list[arb]:
+        """Balls of radius ``<= 2^-bits`` around the distinct entries."""
+        if self._order is None:
+            self._order = self._program.closure(self.distinct)
+        return enclose_nodes(self._program, self.distinct, bits, order=self._order)
 
 
 class ExactData:
@@ -64,15 +101,53 @@ class ExactData:
     samples:
         Sequence of R vectors of length m (sympy column matrices, lists or 1-D arrays).
 
-    Entries are validated with :func:`oracle.exact.as_exact` (floats are refused) and compiled
-    once for rigorous evaluation.  Enclosures are cached per requested ``bits`` (the last
-    :data:`BALL_CACHE_SIZE` values for each part): ``balls(which, bits)`` always returns the
-    enclosures that a cold evaluation at exactly ``bits`` makes, never narrower ones left over
-    from an earlier request, so everything computed from them (the oracle's answers, their
-    bounds, admissibility decisions) depends on ``(which, bits)`` alone, not on history.
+    Entries are validated and compiled once into a shared :class:`oracle.exact.Program`
+    (a DAG in which every distinct subexpression of every entry and sample is one node):
+    only supported node types are accepted (floats, symbols, ``I`` and unsupported functions
+    are refused with :func:`oracle.exact.as_exact`'s messages), and every distinct entry is
+    evaluated once in ball arithmetic; an entry whose ball is not finite (``sqrt(-2)``,
+    ``asin(2)``) is checked by SymPy, which refuses it if it is not real.
+
+    Enclosures are cached per requested ``bits`` (the last :data:`BALL_CACHE_SIZE` values for
+    each part): ``balls(which, bits)`` always returns the enclosures that a cold evaluation at
+    exactly ``bits`` makes, never narrower ones left over from an earlier request, so
+    everything computed from them (the oracle's answers, their bounds, admissibility
+    decisions) depends on ``(which, bits)`` alone, not on history.
     """
 
     def __init__(self, A: object, samples: Sequence[object] = ()):
+        with gc_paused():
+            self._build(A, samples)
+
+    def _build(self, A: object, samples: Sequence[object]) -> None:
+        self._program = Program()
+        self._where: dict[int, tuple[sympy.Expr, str]] = {}
+        self._parts: dict[object, _Part] = {}
+        self._set_matrix(A)
+        if isinstance(samples, (str, bytes)) or not isinstance(samples, Sequence):
+            raise InvalidType(
+                f"samples has type {type(samples).__name__}; pass a list of length-{self.m} "
+                f"vectors"
+            )
+        vectors: list[list[sympy.Expr]] = []
+        for k, y in enumerate(samples):
+            values = _vector_of(y, f"samples[{k}]")
+            if len(values) != self.m:
+                raise InvalidArgument(
+                    f"samples[{k}] has length {len(values)} but A has m={self.m} rows"
+                )
+            exprs, nodes = self._compile([(v, f"samples[{k}][{i}]")
+                                          for i, v in enumerate(values)])
+            vectors.append(exprs)
+            self._parts[k] = _Part(self._program, nodes)
+        self._sample_entries: list[list[sympy.Expr]] = vectors
+        self._samples_box: list[tuple[sympy.ImmutableMatrix, ...] | None] = [None]
+        self.R = len(vectors)
+        self._check_real(["A", *range(self.R)])
+        self._balls: dict[object, OrderedDict[int, list[arb]]] = {}
+
+    # ------------------------------------------------------------------ construction
+    def _set_matrix(self, A: object) -> None:
         rows = _rows_of(A)
         if not rows or not rows[0]:
             width = len(rows[0]) if rows else 0
@@ -84,42 +159,70 @@ class ExactData:
                     f"A is ragged: row 0 has {width} entries but row {i} has {len(row)}"
                 )
         self.m, self.N = len(rows), width
-        entries = [
-            as_exact(v, f"A[{i}, {j}]") for i, row in enumerate(rows) for j, v in enumerate(row)
-        ]
-        self.A = sympy.ImmutableMatrix(self.m, self.N, entries)
-        if isinstance(samples, (str, bytes)) or not isinstance(samples, Sequence):
-            raise InvalidType(
-                f"samples has type {type(samples).__name__}; pass a list of length-{self.m} "
-                f"vectors"
-            )
-        vectors = []
-        for k, y in enumerate(samples):
-            values = _vector_of(y, f"samples[{k}]")
-            if len(values) != self.m:
-                raise InvalidArgument(
-                    f"samples[{k}] has length {len(values)} but A has m={self.m} rows"
-                )
-            vectors.append(
-                sympy.ImmutableMatrix([as_exact(v, f"samples[{k}][{i}]") for i, v in
-                                       enumerate(values)])
-            )
-        self.samples: tuple[sympy.ImmutableMatrix, ...] = tuple(vectors)
-        self.R = len(self.samples)
-        # compile now, so unsupported functions are reported at construction
-        self._thunks: dict[object, list[ArbThunk]] = {
-            which: [compile_expr(e) for e in self.exact_entries(which)]
-            for which in ["A", *range(self.R)]
-        }
-        self._balls: dict[object, OrderedDict[int, list[arb]]] = {}
+        exprs, nodes = self._compile(
+            [(v, f"A[{i}, {j}]") for i, row in enumerate(rows) for j, v in enumerate(row)]
+        )
+        self._A_entries = exprs
+        self._A: sympy.ImmutableMatrix | None = None
+        self._parts["A"] = _Part(self._program, nodes)
 
+    def _compile(self, items: list[tuple[object, str]]) -> tuple[list[sympy.Expr], list[int]]:
+        """Validate and compile ``(value, where)`` pairs; remembers the first place each new
+        entry node appears (for :meth:`_check_real`)."""
+        program, where_of = self._program, self._where
+        exprs, nodes = [], []
+        for value, where in items:
+            expr = value if isinstance(value, sympy.Expr) else as_exact(value, where)
+            try:
+                node = program.add(expr, where)
+            except (Unsupported, InvalidType):
+                check_sympy(expr, where)  # SymPy's own verdict, with the usual messages
+                raise
+            exprs.append(expr)
+            nodes.append(node)
+            if node not in where_of:
+                where_of[node] = (expr, where)
+        return exprs, nodes
+
+    def _check_real(self, parts: list[object]) -> None:
+        """Evaluate each distinct entry once in ball arithmetic; an entry whose ball is not
+        finite at 64 or 256 bits is referred to SymPy (refused if it is not real)."""
+        todo = sorted({n for p in parts for n in self._parts[p].distinct if n in self._where})
+        for prec in (64, 256):
+            if not todo:
+                break
+            balls = self._program.evaluate(todo, prec)
+            todo = [n for n, x in zip(todo, balls, strict=True) if not x.is_finite()]
+        for node in todo:
+            check_sympy(*self._where[node])
+        self._where = {}
+
+    # ------------------------------------------------------------------ public API
     @property
     def shape(self) -> tuple[int, int]:
         return (self.m, self.N)
 
+    @property
+    def A(self) -> sympy.ImmutableMatrix:
+        """The exact matrix (built on first use)."""
+        if self._A is None:
+            self._A = sympy.ImmutableMatrix(self.m, self.N, self._A_entries)
+        return self._A
+
+    @property
+    def samples(self) -> tuple[sympy.ImmutableMatrix, ...]:
+        """The exact samples as column matrices (built on first use, shared with
+        :meth:`with_matrix` copies)."""
+        box = self._samples_box
+        if box[0] is None:
+            box[0] = tuple(sympy.ImmutableMatrix(v) for v in self._sample_entries)
+        return box[0]
+
     def exact_entries(self, which: object) -> list[sympy.Expr]:
         """Row-major exact entries of ``"A"`` or of sample ``k`` (an int)."""
-        return list(self.A) if which == "A" else list(self.samples[which])  # type: ignore[index]
+        if which == "A":
+            return list(self._A_entries)
+        return list(self._sample_entries[which])  # type: ignore[index]
 
     def balls(self, which: object, bits: int) -> list[arb]:
         """Row-major enclosures (radius ``<= 2^-bits``) of ``"A"`` or of sample ``k``.
@@ -127,16 +230,33 @@ class ExactData:
         The result is a function of ``(which, bits)`` alone (see the class docstring); a new
         list is returned each time, so changing it changes nothing here.
         """
+        index, distinct = self.enclosures(which, bits)
+        return [distinct[j] for j in index]
+
+    def enclosures(self, which: object, bits: int) -> tuple[list[int], list[arb]]:
+        """``(index, balls)``: balls (radius ``<= 2^-bits``) of the DISTINCT entries of
+        ``"A"`` or sample ``k``, and for each row-major entry the position of its ball.
+        Read-only: the lists are the cache's own."""
+        part = self._parts.get(which)
+        if part is None:
+            raise InvalidArgument(
+                f"which={which!r} must be 'A' or a sample index 0..{self.R - 1}"
+            )
         cache = self._balls.setdefault(which, OrderedDict())
         balls = cache.get(bits)
         if balls is None:
-            balls = enclose_many(self._thunks[which], bits)
+            balls = part.enclose(bits)
             cache[bits] = balls
             while len(cache) > BALL_CACHE_SIZE:
                 cache.popitem(last=False)
         else:
             cache.move_to_end(bits)
-        return list(balls)
+        return part.index, balls
+
+    def multiplicities(self, which: object) -> list[int]:
+        """How many entries of ``"A"`` or sample ``k`` share each distinct ball of
+        :meth:`enclosures`."""
+        return self._parts[which].multiplicity
 
     def part(self, which: object) -> ExactPart:
         """The matrix (``"A"``) or sample ``k`` as exact data of its own, sharing this object's
@@ -149,12 +269,23 @@ class ExactData:
     def with_matrix(self, A: object) -> ExactData:
         """The data ``(A, self.samples)``: a new matrix with these samples, sharing their
         compiled evaluators and cached enclosures (building exact samples is the expensive part
-        when many instances share them, as the members of an instance class do)."""
-        fresh = ExactData(A, [])
-        if fresh.shape != self.shape:
-            raise InvalidArgument(f"A has shape {fresh.shape}; these samples need {self.shape}")
-        fresh.samples, fresh.R = self.samples, self.R
-        fresh._thunks = {**self._thunks, "A": fresh._thunks["A"]}
+        when many instances share them, as the members of an instance class do).  The new
+        matrix is compiled into the same program, so subexpressions it shares with the samples
+        or with earlier matrices are not compiled or evaluated again."""
+        fresh = object.__new__(ExactData)
+        fresh._program = self._program
+        fresh._parts = {}
+        fresh._where = {}
+        with gc_paused():
+            fresh._set_matrix(A)
+            if fresh.shape != self.shape:
+                raise InvalidArgument(
+                    f"A has shape {fresh.shape}; these samples need {self.shape}"
+                )
+            fresh._check_real(["A"])
+        fresh._sample_entries, fresh._samples_box, fresh.R = (
+            self._sample_entries, self._samples_box, self.R)
+        fresh._parts.update({k: v for k, v in self._parts.items() if k != "A"})
         fresh._balls = {k: v for k, v in self._balls.items() if k != "A"}
         return fresh
 

@@ -18,7 +18,10 @@ function here scopes changes with :func:`flint_precision` and restores the old v
 
 from __future__ import annotations
 
+import gc
+import operator
 import re
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from fractions import Fraction
@@ -39,14 +42,18 @@ from oracle.errors import (
 )
 
 __all__ = [
+    "Program",
     "MAX_BITS",
     "MAX_WORKING_PRECISION",
     "as_exact",
     "check_bits",
+    "check_sympy",
     "compile_expr",
     "enclose",
     "enclose_many",
+    "enclose_nodes",
     "flint_precision",
+    "gc_paused",
     "arb_mid_mpq",
     "arb_rad_mpq",
     "mpq_to_arb",
@@ -64,6 +71,24 @@ MAX_BITS = 1 << 18
 MAX_WORKING_PRECISION = 1 << 22
 
 _RATIONAL_STRING = re.compile(r"^\s*([+-]?\d+)\s*(?:/\s*(\d+))?\s*$")
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector inside the block (restored afterwards).
+
+    Compiling and rounding thousands of entries allocates many small objects; each full
+    collection then walks every live SymPy object (a 128 x 128 matrix of expressions and
+    SymPy's caches), which more than doubled the time of a cold oracle.  Nothing created here
+    is cyclic garbage, so pausing the collector changes no result.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 @contextmanager
@@ -144,7 +169,7 @@ def as_exact(value: object, where: str = "value") -> sympy.Expr:
     if isinstance(value, np.integer):
         return sympy.Integer(int(value))
     if isinstance(value, sympy.Basic):
-        return _check_sympy(value, where)
+        return check_sympy(value, where)
     if isinstance(value, Real):
         raise _refuse_float(value, where)
     raise InvalidType(
@@ -153,7 +178,7 @@ def as_exact(value: object, where: str = "value") -> sympy.Expr:
     )
 
 
-def _check_sympy(value: sympy.Basic, where: str) -> sympy.Expr:
+def check_sympy(value: sympy.Basic, where: str) -> sympy.Expr:
     """Validate a SymPy object as exact real data; SymPy's own exceptions (raised, e.g., by
     its assumption system on unevaluated powers of zero) become :class:`InvalidArgument`."""
     if not isinstance(value, sympy.Expr):
@@ -224,76 +249,206 @@ def _fmpq(r: sympy.Rational) -> fmpq:
     return fmpq(int(r.p), int(r.q))
 
 
+_CONSTANTS: dict[object, Callable[[], arb]] = {
+    sympy.pi: arb.pi,
+    sympy.E: arb.const_e,
+    sympy.EulerGamma: arb.const_euler,
+    sympy.Catalan: arb.const_catalan,
+}
+
+_KINDS: dict[type, str] = {}
+
+
+def _kind(cls: type) -> str:
+    """The node kind of a SymPy class, by exact type (``isinstance`` on SymPy classes costs
+    about a microsecond, so each class is classified once)."""
+    kind = _KINDS.get(cls)
+    if kind is None:
+        kind = "other"
+        for base, name in ((sympy.Integer, "int"), (sympy.Rational, "rat"),
+                           (sympy.Float, "float"), (sympy.NumberSymbol, "const"),
+                           (sympy.Add, "add"), (sympy.Mul, "mul"), (sympy.Pow, "pow")):
+            if issubclass(cls, base):
+                kind = name
+                break
+        else:
+            if cls in _UNARY:
+                kind = "unary"
+        _KINDS[cls] = kind
+    return kind
+
+
+Values = list  # node values of a Program at one precision (``None`` = not computed yet)
+Op = Callable[[Values], arb]
+
+
+class Unsupported(InvalidArgument):
+    """An expression node the rigorous evaluator does not support (or a float / symbol)."""
+
+
+def _fold(op: Callable[[arb, arb], arb], args: tuple[int, ...]) -> Op:
+    """``((v[a0] op v[a1]) op v[a2]) ...`` in the order of ``args`` (as SymPy stores them)."""
+    if len(args) == 1:
+        (a,) = args
+        return lambda v: v[a]
+    if len(args) == 2:
+        a, b = args
+        return lambda v: op(v[a], v[b])
+    if len(args) == 3:
+        a, b, c = args
+        return lambda v: op(op(v[a], v[b]), v[c])
+    first, rest = args[0], args[1:]
+
+    def fold(v: Values) -> arb:
+        total = v[first]
+        for i in rest:
+            total = op(total, v[i])
+        return total
+
+    return fold
+
+
+class Program:
+    """Exact SymPy expressions compiled into one shared DAG of python-flint ``arb`` operations.
+
+    Every distinct subexpression (SymPy nodes compare and hash structurally) becomes one node,
+    compiled once and evaluated once per working precision, however many entries and samples
+    contain it: the 16,384 entries of a 128 x 128 DCT-II have about 9,600 distinct nodes and
+    2,500 distinct values.  Node values are cached for the last :attr:`CACHE_PRECISIONS`
+    working precisions; a node's value at precision ``p`` is a function of the node and ``p``
+    alone, so the cache changes no result, only the time.
+
+    Compilation is also validation: only integers, rationals, ``pi``, ``E``, ``EulerGamma``,
+    ``Catalan``, ``+``, ``*``, powers and the functions of ``_UNARY`` are accepted; anything
+    else (floats, symbols, ``I``, ``zoo``, ``gamma``...) raises :class:`Unsupported`.
+    """
+
+    CACHE_PRECISIONS = 3
+
+    __slots__ = ("_ops", "_deps", "_memo", "_cache")
+
+    def __init__(self) -> None:
+        self._ops: list[Op] = []
+        self._deps: list[tuple[int, ...]] = []
+        self._memo: dict[object, int] = {}
+        self._cache: OrderedDict[int, Values] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._ops)
+
+    def add(self, expr: sympy.Expr, where: str = "expression") -> int:
+        """The node computing ``expr`` (compiled now if new); ``where`` names it in errors."""
+        node = self._memo.get(expr)
+        if node is None:
+            op, deps = self._compile(expr, where)
+            node = len(self._ops)
+            self._ops.append(op)
+            self._deps.append(deps)
+            self._memo[expr] = node
+        return node
+
+    def _compile(self, expr: object, where: str) -> tuple[Op, tuple[int, ...]]:
+        kind = _kind(type(expr))
+        if kind == "int":
+            z = fmpz(int(expr))  # type: ignore[call-overload]
+            return (lambda v: arb(z)), ()
+        if kind == "rat":
+            q = _fmpq(expr)  # type: ignore[arg-type]
+            return (lambda v: arb(q)), ()
+        if kind == "add" or kind == "mul":
+            args = tuple(self.add(a, where) for a in expr.args)  # type: ignore[attr-defined]
+            return _fold(operator.add if kind == "add" else operator.mul, args), args
+        if kind == "unary" and len(expr.args) == 1:  # type: ignore[attr-defined]
+            func = _UNARY[type(expr)]
+            a = self.add(expr.args[0], where)  # type: ignore[attr-defined]
+            return (lambda v: func(v[a])), (a,)
+        if kind == "pow":
+            base, exponent = expr.args  # type: ignore[attr-defined]
+            b = self.add(base, where)
+            exponent_kind = _kind(type(exponent))
+            if exponent_kind == "int":
+                e = int(exponent)
+                if e >= 0:
+                    return (lambda v: ipow(v[b], e)), (b,)
+                return (lambda v: 1 / ipow(v[b], -e)), (b,)
+            if exponent_kind == "rat":
+                p, q = int(exponent.p), int(exponent.q)
+                if (p, q) == (1, 2):
+                    return (lambda v: v[b].sqrt()), (b,)
+                if (p, q) == (-1, 2):
+                    return (lambda v: v[b].rsqrt()), (b,)
+                if p >= 0:
+                    return (lambda v: ipow(v[b].root(q), p)), (b,)
+                return (lambda v: 1 / ipow(v[b].root(q), -p)), (b,)
+            x = self.add(exponent, where)
+            return (lambda v: (v[x] * v[b].log()).exp()), (x, b)
+        if kind == "const":
+            const = _CONSTANTS.get(expr)
+            if const is not None:
+                return (lambda v: const()), ()
+        if kind == "float":
+            raise _refuse_float(expr, where)
+        raise Unsupported(
+            f"{where}={short(expr)} uses {type(expr).__name__}, which the rigorous evaluator "
+            f"does not support; build data from +, *, powers, pi, E, sqrt, cos, sin, tan, exp, "
+            f"log, atan"
+        )
+
+    def closure(self, nodes: Sequence[int]) -> list[int]:
+        """Every node that ``nodes`` depend on, themselves included, in evaluation order."""
+        seen = set(nodes)
+        stack = list(seen)
+        deps = self._deps
+        while stack:
+            for d in deps[stack.pop()]:
+                if d not in seen:
+                    seen.add(d)
+                    stack.append(d)
+        return sorted(seen)  # children are always added before their parents
+
+    def evaluate(self, nodes: Sequence[int], prec: int, order: Sequence[int] | None = None
+                 ) -> list[arb]:
+        """The values of ``nodes`` at working precision ``prec`` (``order``: their
+        :meth:`closure`, if already known)."""
+        values = self._cache.get(prec)
+        if values is None:
+            values = self._cache[prec] = []
+            while len(self._cache) > self.CACHE_PRECISIONS:
+                self._cache.popitem(last=False)
+        else:
+            self._cache.move_to_end(prec)
+        if len(values) < len(self._ops):
+            values.extend([None] * (len(self._ops) - len(values)))
+        ops = self._ops
+        with flint_precision(prec):
+            for i in self.closure(nodes) if order is None else order:
+                if values[i] is None:
+                    values[i] = ops[i](values)
+        return [values[i] for i in nodes]
+
+    def thunk(self, node: int) -> ArbThunk:
+        """A function evaluating ``node`` at python-flint's current precision (uncached)."""
+        order = self.closure([node])
+        ops = self._ops
+
+        def run() -> arb:
+            values: Values = [None] * len(ops)
+            for i in order:
+                values[i] = ops[i](values)
+            return values[node]
+
+        return run
+
+
 def compile_expr(expr: sympy.Expr) -> ArbThunk:
     """Compile an exact SymPy expression into a function returning an enclosing ``arb`` ball.
 
     The returned thunk evaluates at python-flint's *current* working precision; use
-    :func:`enclose` (which scopes the precision) rather than calling it directly.
+    :func:`enclose` (which scopes the precision) rather than calling it directly.  Raises
+    :class:`InvalidArgument` (or :class:`InexactInput` for floats) for unsupported nodes.
     """
-    if isinstance(expr, sympy.Integer):
-        z = fmpz(int(expr))
-        return lambda: arb(z)
-    if isinstance(expr, sympy.Rational):
-        q = _fmpq(expr)
-        return lambda: arb(q)
-    if expr is sympy.pi:
-        return arb.pi
-    if expr is sympy.E:
-        return arb.const_e
-    if expr is sympy.EulerGamma:
-        return arb.const_euler
-    if expr is sympy.Catalan:
-        return arb.const_catalan
-    if isinstance(expr, sympy.Float):
-        raise _refuse_float(expr, "expression")
-    if isinstance(expr, sympy.Add):
-        parts = [compile_expr(a) for a in expr.args]
-
-        def add() -> arb:
-            total = parts[0]()
-            for part in parts[1:]:
-                total = total + part()
-            return total
-
-        return add
-    if isinstance(expr, sympy.Mul):
-        parts = [compile_expr(a) for a in expr.args]
-
-        def mul() -> arb:
-            total = parts[0]()
-            for part in parts[1:]:
-                total = total * part()
-            return total
-
-        return mul
-    if isinstance(expr, sympy.Pow):
-        base, exponent = expr.args
-        b = compile_expr(base)
-        if isinstance(exponent, sympy.Integer):
-            e = int(exponent)
-            if e >= 0:
-                return lambda: ipow(b(), e)
-            return lambda: 1 / ipow(b(), -e)
-        if exponent == sympy.Rational(1, 2):
-            return lambda: b().sqrt()
-        if exponent == sympy.Rational(-1, 2):
-            return lambda: b().rsqrt()
-        if isinstance(exponent, sympy.Rational):
-            p, q = int(exponent.p), int(exponent.q)
-            if p >= 0:
-                return lambda: ipow(b().root(q), p)
-            return lambda: 1 / ipow(b().root(q), -p)
-        e_thunk = compile_expr(exponent)
-        return lambda: (e_thunk() * b().log()).exp()
-    func = _UNARY.get(type(expr))
-    if func is not None and len(expr.args) == 1:
-        inner = compile_expr(expr.args[0])
-        return lambda: func(inner())
-    raise InvalidArgument(
-        f"expression={short(expr)} uses {type(expr).__name__}, which the rigorous evaluator "
-        f"does not support; build data from +, *, powers, pi, E, sqrt, cos, sin, tan, exp, "
-        f"log, atan"
-    )
+    program = Program()
+    return program.thunk(program.add(expr))
 
 
 # --------------------------------------------------------------------------- helpers on balls
@@ -343,12 +498,7 @@ def _magnitude_bits(x: arb) -> int:
     return 0 if m == 0 else max(0, abs(m).bit_length() + int(e))
 
 
-def enclose_many(thunks: Sequence[ArbThunk], bits: int, *, start: int | None = None) -> list[arb]:
-    """Evaluate compiled expressions to balls of radius ``<= 2^-bits`` each.
-
-    The working precision starts at ``bits + 32`` (or ``start``) and doubles until every ball is
-    narrow enough; :class:`PrecisionError` is raised past :data:`MAX_WORKING_PRECISION`.
-    """
+def _check_working_bits(bits: object) -> int:
     if isinstance(bits, bool) or not isinstance(bits, (int, np.integer)):
         raise InvalidType(f"bits={short(bits, use_repr=True)} must be an integer")
     bits = int(bits)
@@ -359,9 +509,17 @@ def enclose_many(thunks: Sequence[ArbThunk], bits: int, *, start: int | None = N
             f"bits={bits} exceeds the working-precision cap MAX_WORKING_PRECISION="
             f"{MAX_WORKING_PRECISION}"
         )
+    return bits
+
+
+def _enclose(evaluate: Callable[[int, list[int]], list[arb]], count: int, bits: int,
+             start: int | None) -> list[arb]:
+    """The precision schedule shared by :func:`enclose_many` and :func:`enclose_nodes`:
+    ``evaluate(prec, indices)`` gives the balls of ``indices`` at working precision ``prec``."""
+    bits = _check_working_bits(bits)
     prec = max(start or 0, bits + 32, 64)
-    results: list[arb | None] = [None] * len(thunks)
-    todo = list(range(len(thunks)))
+    results: list[arb | None] = [None] * count
+    todo = list(range(count))
     while todo:
         if prec > MAX_WORKING_PRECISION:
             raise PrecisionError(
@@ -369,20 +527,47 @@ def enclose_many(thunks: Sequence[ArbThunk], bits: int, *, start: int | None = N
                 f"working precision up to {MAX_WORKING_PRECISION} bits (is an entry undefined, "
                 f"e.g. log(0) or sqrt of a negative number?)"
             )
-        with flint_precision(prec):
-            left = []
-            extra = 0
-            for i in todo:
-                x = thunks[i]()
-                if _radius_ok(x, bits):
-                    results[i] = x
-                else:
-                    left.append(i)
-                    if x.is_finite():
-                        extra = max(extra, _magnitude_bits(x))
+        left = []
+        extra = 0
+        for i, x in zip(todo, evaluate(prec, todo), strict=True):
+            if _radius_ok(x, bits):
+                results[i] = x
+            else:
+                left.append(i)
+                if x.is_finite():
+                    extra = max(extra, _magnitude_bits(x))
         todo = left
         prec = 2 * prec + extra
     return results  # type: ignore[return-value]
+
+
+def enclose_many(thunks: Sequence[ArbThunk], bits: int, *, start: int | None = None) -> list[arb]:
+    """Evaluate compiled expressions to balls of radius ``<= 2^-bits`` each.
+
+    The working precision starts at ``bits + 32`` (or ``start``) and doubles until every ball is
+    narrow enough; :class:`PrecisionError` is raised past :data:`MAX_WORKING_PRECISION`.
+    """
+
+    def evaluate(prec: int, todo: list[int]) -> list[arb]:
+        with flint_precision(prec):
+            return [thunks[i]() for i in todo]
+
+    return _enclose(evaluate, len(thunks), bits, start)
+
+
+def enclose_nodes(program: Program, nodes: Sequence[int], bits: int, *,
+                  order: Sequence[int] | None = None) -> list[arb]:
+    """:func:`enclose_many` for nodes of a :class:`Program`: the same precision schedule (so
+    the same balls), each distinct node evaluated once per precision.  ``order`` is the
+    :meth:`Program.closure` of ``nodes`` if the caller keeps it."""
+    nodes = list(nodes)
+
+    def evaluate(prec: int, todo: list[int]) -> list[arb]:
+        if len(todo) == len(nodes):
+            return program.evaluate(nodes, prec, order)
+        return program.evaluate([nodes[i] for i in todo], prec)
+
+    return _enclose(evaluate, len(nodes), bits, None)
 
 
 def enclose(expr: object, bits: int) -> arb:
