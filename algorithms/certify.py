@@ -15,9 +15,11 @@ All functions here expect python-flint's precision to be set by the caller
 
 from __future__ import annotations
 
+import math
+
 import gmpy2
 import numpy as np
-from flint import arb, arb_mat
+from flint import arb, arb_mat, fmpz_mat
 
 from algorithms.arithmetic.ball import arb_upper_mpq, mpq_to_arb, soft_threshold_balls
 from algorithms.rationals import dyadic_round, mpq_sqrt_lower, mpq_sqrt_upper
@@ -30,6 +32,8 @@ __all__ = [
     "arb_vector",
     "arb_matrix",
     "soft_threshold_balls",
+    "ceil_sqrt",
+    "ExactIntegerOperator",
 ]
 
 _BOOK_BITS = 64
@@ -89,3 +93,45 @@ def arb_matrix(q: np.ndarray, factor: gmpy2.mpq | int = 1) -> arb_mat:
     """Balls enclosing the rational matrix ``factor * q`` (each product formed exactly first)."""
     m, n = q.shape
     return arb_mat(m, n, [mpq_to_arb(factor * v) for v in q.reshape(-1)])
+
+
+def ceil_sqrt(n: int) -> int:
+    """``ceil(sqrt(n))`` for an integer ``n >= 0`` (exact)."""
+    r = math.isqrt(n)
+    return r if r * r == n else r + 1
+
+
+class ExactIntegerOperator:
+    """A rational matrix held exactly as ``A = Z / D``: ``Z`` an integer ``fmpz_mat`` (and its
+    transpose), ``D > 0`` the least common denominator of the entries.
+
+    For oracle data ``D`` is a power of two and the entries of ``Z`` are short (level-``n`` data
+    have mantissas of about ``n + 6`` bits), so the exact products ``Z X`` and ``Z^T V`` of
+    integer vectors cost far less than products at the working precision.  A certified
+    iteration needs only these two products and a norm bound, the interface a matrix-free
+    operator would also provide (exact integer results, or enclosures with an error bound).
+    """
+
+    __slots__ = ("Z", "ZT", "D", "shape", "bits")
+
+    def __init__(self, A: np.ndarray):
+        m, n = A.shape
+        flat = A.reshape(-1)
+        D = 1
+        for d in {int(v.denominator) for v in flat}:
+            D = math.lcm(D, d)
+        ints = [int(v.numerator) * (D // int(v.denominator)) for v in flat]
+        self.Z = fmpz_mat(m, n, ints)
+        self.ZT = self.Z.transpose()
+        self.D = D
+        self.shape = (m, n)
+        #: bit length of the largest |Z_ij|
+        self.bits = max((abs(v).bit_length() for v in ints), default=0)
+
+    def apply(self, x: list[int]) -> list[int]:
+        """``Z x`` (exact): ``A (x 2^-F) = (Z x) / (D 2^F)``."""
+        return [int(e) for e in (self.Z * fmpz_mat(self.shape[1], 1, x)).entries()]
+
+    def adjoint(self, v: list[int]) -> list[int]:
+        """``Z^T v`` (exact)."""
+        return [int(e) for e in (self.ZT * fmpz_mat(self.shape[0], 1, v)).entries()]

@@ -1,32 +1,91 @@
-"""The certified Ball evaluation of FIRENET: midpoint iteration plus a rigorous bound of the
-accumulated rounding error in the primal-dual metric (the argument is in
-:mod:`algorithms.solvers.firenet.solve`).
+r"""The certified Ball evaluation of FIRENET, in exact fixed point: midpoint iteration on
+integers plus a rigorous bound of the accumulated rounding error in the primal-dual metric.
+
+The stability argument (nonexpansiveness in ``M = [[I/tau, -A^T], [-A, I/sigma]]``, the
+restart transfer) is in :mod:`algorithms.solvers.firenet.solve`; it needs, for every inner step
+``j`` of a restart, an upper bound ``rho_j >= |z_{j+1} - T(z_j)|_2`` of the *local* error: the
+distance between the stored point ``z_{j+1} = (x_{j+1}, v_{j+1})`` and the exact step ``T``
+applied to the stored ``z_j``.  This module computes the stored points in exact integer
+arithmetic and obtains ``rho_j`` analytically, from the few explicit roundings.
+
+Representation
+--------------
+* ``A = Z / D`` exactly, ``Z`` an integer matrix (``fmpz_mat``, with ``Z^T``) and ``D > 0`` the
+  least common denominator (a power of two for oracle data: level-``n`` entries have mantissas
+  of about ``n + 6`` bits, so ``Z`` is short).  ``tau``, ``sigma``, the thresholds and the
+  restart scale are NOT baked into the matrix: they multiply vectors (``tau = tn/td``,
+  ``sigma = sn/sd`` as integer pairs).  The iteration only uses ``Z x``, ``Z^T v`` and the norm
+  bound ``L`` (see :class:`~algorithms.certify.ExactIntegerOperator`), so a matrix-free
+  operator with exact (or enclosed) integer products fits the same loop.
+* Vectors are integers on a dyadic grid: ``x = X 2^-Fx``, ``v = V 2^-Fv``.  ``Fv = wp`` (``v``
+  lives near the unit ball); ``Fx = wp - e`` with ``2^e`` bounding ``|z|_inf`` of the step
+  (block floating point, chosen afresh every step), capped at ``wp + 64``.
+
+One step, exactly (``W = Z^T V``, ``AD = Z (2 X+ - X)`` are exact integer products)::
+
+    z   = X 2^-Fx - tau W / (D 2^Fv)                 exact rational, common denominator
+    x+  = round_{2^-F1}( soft(z, tau lam w) )        soft-threshold taken EXACTLY, one rounding
+    u   = V 2^-Fv + sigma AD / (D 2^Fd) - sigma [scale y]_{Fy}
+    u~  = round_{2^-Fv}(u)                            one rounding per entry
+    v+  = round_{2^-Fv}( u~ 2^G / s ),  s = isqrt(|U~|^2 2^(2G))  if |u~| > 1, else v+ = u~
+
+Local error bound (each rounding to nearest costs at most half a grid step per entry; an entry
+whose exact soft-threshold is 0 is stored exactly)::
+
+    |x+ - T_x(z)|_2 <= ceil(sqrt(c_x)) 2^-(F1+1)        c_x = entries above the threshold
+    |u~ - u|_2      <= ceil(sqrt(m)) 2^-(Fv+1) + sigma e_y   e_y >= |scale y - [scale y]_{Fy}|_2
+    projection      <= ceil(sqrt(m)) 2^-(Fv+1) + 2^-(Fv+G)
+
+The projection onto the unit ball is 1-Lipschitz, so the error of ``u~`` passes through it
+unamplified.  For the computed projection: ``sqrt(T) 2^G`` lies in ``[s, s + 1)`` with
+``T = |U~|^2``, so ``|U~ 2^(Fv+G)/s - U~ 2^Fv/sqrt(T)|_2 = 2^Fv (2^G sqrt(T) - s)/s < 2^Fv/s
+<= 2^-G`` grid steps (``s >= 2^(Fv+G)`` when ``T > 2^(2Fv)``).  The dual half uses the stored
+``x+`` rather than ``T_x(z)``; ``|sigma A (2 dx)|_2 <= 2 sigma L |dx|_2``, so::
+
+    rho_j = (1 + 2 sigma L) |x+ - T_x(z)|_2 + |v+ - proj(u)|_2 .
+
+The restart sum ``s = sum x+`` is kept exactly (integers on the grid ``2^-(wp+64)``), so
+``psi_k = s / (p scale_k)`` is exact before its conversion to a ball; the next start
+``x_0 = c_{k+1} s`` is rounded once (its 2-norm error enters ``D_0`` of the next restart).
+
+Guard bits (the rule)
+---------------------
+A restart multiplies every earlier error by at most ``a = 1/sqrt(1 - tau sigma L^2)``
+(module :mod:`~algorithms.solvers.firenet.solve`, "Cost of rigour") while the iterates keep
+their relative size, so an error committed in restart ``k`` reaches ``psi_n`` amplified by at
+most ``a^(n-k)``.  Restart ``k`` therefore runs at ``wp_k = prec + guard_k`` bits with::
+
+    guard_k = ceil((n_outer - k) log2(a) + log2(n_outer p + 1)
+                   + log2(max(sqrt(lambda_max) / sqrt(q), 1)) + 8)
+
+(this run's own amplification from restart ``k`` to the last one; :func:`default_guard_bits`
+is ``guard_1``, the largest).  Early restarts carry many guard bits, late ones few: every
+restart contributes about ``2^-(prec + 8)`` relative error to ``psi_n``.  A user-supplied
+``guard_bits`` is used for every restart (``0`` means exactly ``prec`` bits).  Precision only
+changes how tight the bound is; the bound is a proof for every choice.
 """
 
 from __future__ import annotations
 
 import math
 import time
-from typing import Any
+from math import isqrt
 
 import gmpy2
-from flint import arb, arb_mat
+from flint import arb, arb_mat, fmpq, fmpz_mat
+from flint import ctx as _fctx
 
-from algorithms.arithmetic.ball import Ball, flint_prec, mpq_to_arb
+from algorithms.arithmetic.ball import Ball, arb_to_mpq, flint_prec
 from algorithms.certify import (
-    arb_vector,
+    ExactIntegerOperator,
     bound_up,
+    ceil_sqrt,
     notify,
     pd_metric_bounds,
     rad2,
-    rad_l1,
-    soft_threshold_balls,
 )
 from algorithms.errors import InvalidArgument
-from algorithms.rationals import (
-    as_mpq_vector,
-    as_positive_int,
-)
+from algorithms.rationals import as_mpq_vector, as_positive_int, mpq_sqrt_upper
 from algorithms.solvers.firenet.parameters import (
     Callback,
     FirenetParameters,
@@ -34,85 +93,224 @@ from algorithms.solvers.firenet.parameters import (
     RestartRecord,
 )
 
+#: extra bits of the x grid below the working precision (cap) and of the data grid
+_CAP = 64
+#: extra bits of the computed projection's square root
+_G = 32
 
-# =============================================================================== certified Ball
-def default_guard_bits(P: FirenetParameters) -> int:
-    """Extra bits that absorb the a-priori growth factor of the certified bound:
-    ``n_outer log2(1/sqrt(1 - tau sigma L^2)) + log2(steps) + log2(sqrt(lmax/q)) + 8``."""
+
+# =============================================================================== guard bits
+def _amplification_bits(P: FirenetParameters) -> tuple[float, float]:
+    """``(log2 a, the constant part of the guard)``, see the module docstring."""
     per_restart = -0.5 * math.log2(1 - float(P.tau * P.sigma * P.L * P.L))
     _, sqrt_lmax, inv_sqrt_q = pd_metric_bounds(P.tau, P.sigma, P.L)
-    steps = P.n_outer * P.p_inner
-    return int(math.ceil(P.n_outer * per_restart + math.log2(steps + 1)
-                         + math.log2(max(float(sqrt_lmax * inv_sqrt_q), 1.0)) + 8))
+    const = (math.log2(P.n_outer * P.p_inner + 1)
+             + math.log2(max(float(sqrt_lmax * inv_sqrt_q), 1.0)) + 8)
+    return per_restart, const
 
 
+def guard_schedule(P: FirenetParameters) -> list[int]:
+    """``guard_k`` for ``k = 1..n_outer`` (the rule in the module docstring)."""
+    per_restart, const = _amplification_bits(P)
+    return [int(math.ceil((P.n_outer - k) * per_restart + const))
+            for k in range(1, P.n_outer + 1)]
+
+
+def default_guard_bits(P: FirenetParameters) -> int:
+    """The guard bits of the FIRST restart, the largest of the automatic schedule::
+
+        (n_outer - 1) log2(1/sqrt(1 - tau sigma L^2)) + log2(n_outer p + 1)
+            + log2(max(sqrt(lambda_max/q), 1)) + 8
+
+    Restart ``k`` uses ``(n_outer - k)`` instead of ``(n_outer - 1)`` in the first term: the
+    amplification that its errors still undergo (module docstring, "Guard bits")."""
+    return guard_schedule(P)[0]
+
+
+# =============================================================================== helpers
+def _round_div(num: int, q: int) -> int:
+    """``floor(num / q + 1/2)`` for ``q > 0`` (round to nearest; error ``<= 1/2``)."""
+    return (2 * num + q) // (2 * q)
+
+
+def _max_bits(values: list[int]) -> int:
+    """Bit length of ``max |values|`` (0 for an all-zero list)."""
+    return max(max(values), -min(values)).bit_length() if values else 0
+
+
+def _y_data(y: object, m: int) -> tuple[list[gmpy2.mpq], gmpy2.mpq]:
+    """Exact midpoints of ``y`` and an upper bound of the 2-norm of its radii (0 for rationals)."""
+    if isinstance(y, arb_mat):
+        if y.nrows() != m or y.ncols() != 1:
+            raise InvalidArgument(f"y has shape ({y.nrows()}, {y.ncols()}); ({m}, 1) needed")
+        mids = [arb_to_mpq(e) for e in y.entries()]
+        rads = [arb_to_mpq(arb(e.rad())) for e in y.entries()]
+        sq = sum((r * r for r in rads), gmpy2.mpq(0))
+        return mids, (mpq_sqrt_upper(sq, 64) if sq else gmpy2.mpq(0))
+    return list(as_mpq_vector(y, "y", m)), gmpy2.mpq(0)
+
+
+# =============================================================================== the iteration
 def solve_ball(P: FirenetParameters, W: FirenetWeights, y: object, ctx: Ball,
-                callback: Callback | None, guard_bits: int | None) -> arb_mat:
-    """The certified midpoint iteration (module docstring)."""
+               callback: Callback | None, guard_bits: int | None) -> arb_mat:
+    """The certified fixed-point midpoint iteration (module docstring); returns balls that
+    contain the exact-arithmetic output ``psi_n`` (or ``psi_k`` if the callback stops at k)."""
     m, N = P.shape
-    guard = default_guard_bits(P) if guard_bits is None else as_positive_int(
-        guard_bits, "guard_bits", 0)
-    wp = ctx.prec + guard
+    if guard_bits is None:
+        guards = guard_schedule(P)
+    else:
+        guards = [as_positive_int(guard_bits, "guard_bits", 0)] * P.n_outer
+    op: ExactIntegerOperator = W.integer_operator()
+    Z, ZT, D = op.Z, op.ZT, op.D
+    ymid, ry = _y_data(y, m)
     inv_sqrt_tau, sqrt_lmax, inv_sqrt_q = pd_metric_bounds(P.tau, P.sigma, P.L)
     kx = 1 + 2 * P.sigma * P.L
-    with flint_prec(wp) as scope:
-        if isinstance(y, arb_mat):
-            if y.nrows() != m or y.ncols() != 1:
-                raise InvalidArgument(f"y has shape ({y.nrows()}, {y.ncols()}); ({m}, 1) needed")
-            yb = y
-        else:
-            yb = arb_vector(as_mpq_vector(y, "y", m))
-        Bt, Cs, th = W.ball_weights(wp)
-        nth = [-t for t in th]
-        one, two = arb(1), arb(2)
-        x = arb_mat(N, 1)
-        v = arb_mat(m, 1)
-        s = arb_mat(N, 1)
-        e_avg = gmpy2.mpq(0)             # bound on |avg(stored x)/scale - psi^| of last restart
-        psi = arb_mat(N, 1)
+    tn, td = int(P.tau.numerator), int(P.tau.denominator)
+    sn, sd = int(P.sigma.numerator), int(P.sigma.denominator)
+    # thresholds tau lam w_i = TH_i / thd with one common denominator
+    ths = list(P.thresholds)
+    thd = int(math.lcm(*{int(t.denominator) for t in ths}))
+    TH = [int(t.numerator) * (thd // int(t.denominator)) for t in ths]
+    uniform = all(t == TH[0] for t in TH)
+    sm = ceil_sqrt(m)
+    p = P.p_inner
+    zero_N = [0] * N
+    zero_m = [0] * m
+    e_avg = gmpy2.mpq(0)          # bound on |avg(stored x)/scale - psi^| of the last restart
+    S: list[int] = zero_N         # exact restart sum s = S 2^-Fs
+    Fs = 0
+    psi = arb_mat(N, 1)
+    with flint_prec(ctx.prec + guards[0]) as scope:
         for k in range(1, P.n_outer + 1):
             t0 = time.perf_counter()
+            wp = ctx.prec + guards[k - 1]
+            scope.prec = wp
+            _set_prec(wp)
             scale = P.scales[k - 1]
-            gy = yb * mpq_to_arb(-P.sigma * scale)
+            Fv = wp
+            Fcap = wp + _CAP
+            # ---- data: scale y on the grid 2^-Fcap, its rounding error (exact) and radius
+            sc_y = [scale * q for q in ymid]
+            Ys = [_round_div(int(q.numerator) << Fcap, int(q.denominator)) for q in sc_y]
+            res = sum(((q - gmpy2.mpq(a, 1 << Fcap)) ** 2 for q, a in zip(sc_y, Ys, strict=True)),
+                      gmpy2.mpq(0))
+            e_y = (mpq_sqrt_upper(res, 64) if res else gmpy2.mpq(0)) + scale * ry
+            YsD = [a * sn * D for a in Ys]              # sigma scale y = YsD / (sd D 2^Fcap)
+            cV = (sd * D) << (Fcap - Fv)                 # V 2^-Fv in units of 1/(sd D 2^Fcap)
+            qU = cV                                      # rounding u to 2^-Fv divides by this
+            # ---- start: x_0 = c_k s (rounded once), v = 0
             if k == 1:
+                X, Fx, rad_x0 = zero_N, Fv, gmpy2.mpq(0)
                 d0 = gmpy2.mpq(0)
             else:
-                x0b = s * mpq_to_arb(P.restart_factor(k))
-                x = x0b.mid()
-                d0 = bound_up((rad2(x0b) + scale * e_avg) * inv_sqrt_tau)
-                v = arb_mat(m, 1)
-                s = arb_mat(N, 1)
-            rx = arb_mat(N, 1)
-            rv = arb_mat(m, 1)
-            for _ in range(P.p_inner):
-                xb = soft_threshold_balls(x + Bt * v, th, nth)
-                x1 = xb.mid()
-                rx += xb - x1            # zero-centred: radii add up the r_x
-                s += x1
-                ub = v + Cs * (x1 * two - x) + gy
-                tb = (ub.transpose() * ub)[0, 0]
-                vb = ub * tb.max(one).rsqrt()
-                v = vb.mid()
-                rv += vb - v
-                x = x1
-            sum_rho = kx * rad_l1(rx) + rad_l1(rv)
+                c = P.restart_factor(k)
+                cn, cd = int(c.numerator), int(c.denominator)
+                top = _max_bits(S) + cn.bit_length() - cd.bit_length() - Fs + 1
+                Fx = min(wp - top, Fcap)
+                num_sh, den = (Fx, cd << Fs) if Fx >= 0 else (0, cd << (Fs - Fx))
+                X = [_round_div((a * cn) << num_sh, den) if a else 0 for a in S]
+                cnt = sum(1 for a in S if a)
+                rad_x0 = gmpy2.mpq(ceil_sqrt(cnt), 1 << (Fx + 1)) if Fx >= -1 else \
+                    gmpy2.mpq(ceil_sqrt(cnt) << (-Fx - 1))
+                d0 = bound_up((rad_x0 + scale * e_avg) * inv_sqrt_tau)
+            V = zero_m
+            v_zero = True
+            S = zero_N
+            Fs = Fcap
+            acc_x = gmpy2.mpq(0)
+            n_proj = 0
+            for _ in range(p):
+                # ---------------- primal: z = x - tau A^T v, exactly
+                den_z = (td * D) << (Fv + Fx)
+                if v_zero:
+                    nz = [a * (td * D << Fv) for a in X]
+                else:
+                    Wm = ZT * fmpz_mat(m, 1, V)
+                    nz = [int(e) for e in (fmpz_mat(N, 1, X) * (td * D << Fv)
+                                           - Wm * (tn << Fx)).entries()]
+                top = _max_bits(nz) - den_z.bit_length() + 1
+                F1 = min(wp - top, Fcap)
+                if F1 >= 0:
+                    sh_n, q = F1, den_z * thd
+                else:
+                    sh_n, q = 0, (den_z * thd) << -F1
+                q2 = 2 * q
+                X1 = [0] * N
+                cnt_x = 0
+                if uniform:
+                    tt = TH[0] * den_z
+                    for i, a in enumerate(nz):
+                        if a > 0:
+                            r = a * thd - tt
+                            if r > 0:
+                                X1[i] = (2 * (r << sh_n) + q) // q2
+                                cnt_x += 1
+                        elif a < 0:
+                            r = -a * thd - tt
+                            if r > 0:
+                                X1[i] = -((2 * (r << sh_n) + q) // q2)
+                                cnt_x += 1
+                else:
+                    for i, (a, t) in enumerate(zip(nz, TH, strict=True)):
+                        r = abs(a) * thd - t * den_z
+                        if r > 0:
+                            val = (2 * (r << sh_n) + q) // q2
+                            X1[i] = val if a > 0 else -val
+                            cnt_x += 1
+                if cnt_x:
+                    acc_x += (gmpy2.mpq(ceil_sqrt(cnt_x), 1 << (F1 + 1)) if F1 >= -1
+                              else gmpy2.mpq(ceil_sqrt(cnt_x) << (-F1 - 1)))
+                # ---------------- the restart sum, exactly, on the grid 2^-Fs
+                sh = Fs - F1
+                S = [a + (b << sh) if b else a for a, b in zip(S, X1, strict=True)]
+                # ---------------- dual: u = v + sigma A (2 x+ - x) - sigma scale y
+                Fd = max(F1, Fx)
+                s1, s0 = Fd - F1 + 1, Fd - Fx
+                dv = [(a << s1) - (b << s0) for a, b in zip(X1, X, strict=True)]
+                AD = Z * fmpz_mat(N, 1, dv)
+                um = AD * (sn << (Fcap - Fd)) - fmpz_mat(m, 1, YsD)
+                if not v_zero:
+                    um += fmpz_mat(m, 1, V) * cV
+                U = [(2 * int(e) + qU) // (2 * qU) for e in um.entries()]
+                T = sum(a * a for a in U)
+                if T > 1 << (2 * Fv):
+                    s_ = isqrt(T << (2 * _G))
+                    num_sh2 = Fv + _G + 1
+                    V = [((a << num_sh2) + s_) // (2 * s_) for a in U]
+                    n_proj += 1
+                else:
+                    V = U
+                v_zero = False
+                X, Fx = X1, F1
+            # ---- the restart's local errors and the transfer to psi_k
+            acc_v = gmpy2.mpq(p * sm + n_proj * sm, 1 << (Fv + 1)) \
+                + gmpy2.mpq(n_proj, 1 << (Fv + _G))
+            sum_rho = kx * acc_x + acc_v + p * P.sigma * e_y
             dp = d0 + sqrt_lmax * sum_rho
             e_avg = bound_up(dp * inv_sqrt_q / scale)
-            psi_b = s * mpq_to_arb(P.readout(k))
-            eb = arb(0, _fmpq(e_avg))
-            psi = arb_mat(N, 1, [b + eb for b in psi_b.entries()])
-            if callback is not None:
-                bound = bound_up(rad2(psi_b) + e_avg)
-                rec = RestartRecord(k, P.schedule[k - 1], scale, psi, bound, wp,
-                                    time.perf_counter() - t0)
-                if notify(callback, rec, scope):
-                    break
+            last = k == P.n_outer
+            if callback is not None or last:
+                psi, bound = _psi_ball(S, Fs, P.p_inner, scale, e_avg)
+                if callback is not None:
+                    rec = RestartRecord(k, P.schedule[k - 1], scale, psi, bound, wp,
+                                        time.perf_counter() - t0)
+                    if notify(callback, rec, scope):
+                        break
         return psi
 
 
-def _fmpq(q: gmpy2.mpq) -> Any:
-    from flint import fmpq
+def _set_prec(prec: int) -> None:
+    """Set python-flint's precision (only inside the solver's own ``flint_prec`` scope, which
+    restores the caller's precision on exit)."""
+    _fctx.prec = prec
 
-    return fmpq(int(q.numerator), int(q.denominator))
 
-
+def _psi_ball(S: list[int], Fs: int, p: int, scale: gmpy2.mpq, e_avg: gmpy2.mpq
+              ) -> tuple[arb_mat, gmpy2.mpq]:
+    """``psi = S 2^-Fs / (p scale)`` as balls (rounded at the current precision) widened by
+    ``e_avg``, and the bound ``|mid(psi) - psi^|_2 <= rad2(rounding) + e_avg``."""
+    num_f, den_f = int(scale.denominator), (p * int(scale.numerator)) << Fs
+    psi_b = arb_mat(len(S), 1, [arb(fmpq(a * num_f, den_f)) if a else arb(0) for a in S])
+    eb = arb(0, fmpq(int(e_avg.numerator), int(e_avg.denominator)))
+    psi = arb_mat(len(S), 1, [b + eb for b in psi_b.entries()])
+    return psi, bound_up(rad2(psi_b) + e_avg)

@@ -77,15 +77,49 @@ class FirenetNetwork(NeuralNetwork):
     is rigorous but suffers the wrapping effect).  ``net(y, ctx)`` computes the same function
     with the fast solver: bit-identical to ``forward`` in ``Float64``/``MP``/``Exact``, and in
     ``Ball`` the certified midpoint iteration, whose balls contain the exact network output.
+
+    The layers are built lazily: ``layers`` (and everything that reads them: :meth:`forward`,
+    :meth:`num_parameters`, :meth:`summary`) builds and checks them on first access; ``depth``,
+    ``widths`` and ``output_size`` come from the closed forms of SPEC section 7 (equal to what
+    the layers say), and ``net(y, ctx)`` never needs them.
     """
 
     def __init__(self, P: FirenetParameters, *, name: str = "FIRENET",
                  default_ctx: Context | None = None, info: dict | None = None):
+        # NeuralNetwork.__init__ would build and validate the layers now; set its attributes
+        # here instead and build the layers on first access (the ``layers`` property).
         self.parameters = P
         self._weights = FirenetWeights(P)
+        self._layers: tuple[Layer, ...] | None = None
         m, _ = P.shape
-        super().__init__(_layers(self._weights), input_size=m, name=name,
-                         default_ctx=default_ctx, info=info if info is not None else P.describe())
+        self.input_size = m
+        self.name = name
+        self.default_ctx = default_ctx
+        self.info = dict(info if info is not None else P.describe())
+
+    @property
+    def layers(self) -> tuple[Layer, ...]:  # type: ignore[override]
+        """The ``3 n_outer p_inner + 1`` layers, built and validated on first access."""
+        if self._layers is None:
+            checked = NeuralNetwork(_layers(self._weights), input_size=self.input_size)
+            self._layers = checked.layers
+        return self._layers
+
+    @property
+    def depth(self) -> int:
+        """``3 n_outer p_inner + 1`` (without building the layers)."""
+        return 3 * self.parameters.n_outer * self.parameters.p_inner + 1
+
+    @property
+    def widths(self) -> tuple[int, ...]:
+        """``(m, [2N+m, 2N+2m, 2N+m+1] * (n_outer p_inner), N)`` (without building the layers)."""
+        m, N = self.parameters.shape
+        steps = self.parameters.n_outer * self.parameters.p_inner
+        return (m,) + (2 * N + m, 2 * N + 2 * m, 2 * N + m + 1) * steps + (N,)
+
+    @property
+    def output_size(self) -> int:
+        return self.parameters.shape[1]
 
     def __call__(self, y: object, ctx: Context | None = None, *, callback: Callback | None = None,
                  guard_bits: int | None = None) -> Vec:

@@ -7,17 +7,14 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import gmpy2
 import numpy as np
-from flint import arb_mat
 
-from algorithms.arithmetic.ball import mpq_to_arb
 from algorithms.arithmetic.base import Vec
-from algorithms.certify import (
-    arb_matrix,
-)
+from algorithms.certify import ExactIntegerOperator
 from algorithms.errors import InvalidArgument
 from algorithms.linalg import spectral_norm_bounds
 from algorithms.networks import (
@@ -199,31 +196,41 @@ Callback = Callable[[RestartRecord], object]
 
 # =============================================================================== the network
 class FirenetWeights:
-    """Rational matrices and coefficients shared by the network and the generic solver."""
+    """Rational matrices and coefficients shared by the network and the generic solver.
+
+    The matrices ``-tau A^T``, ``-sigma A``, ``2 sigma A`` (the network's weights) are formed
+    on first use only: the certified Ball solver never needs them (it keeps ``A`` exactly as
+    ``Z / D`` and applies ``tau``, ``sigma`` and the scales to vectors, see
+    :meth:`integer_operator`).
+    """
 
     def __init__(self, P: FirenetParameters):
-        A = P.A
-        m, N = A.shape
+        m, _ = P.shape
         self.P = P
-        self.Bt = RationalMatrix(np.array(-P.tau * A.T, dtype=object), "-tau A^T")
-        self.C = RationalMatrix(np.array(-P.sigma * A, dtype=object), "-sigma A")
-        self.C2 = RationalMatrix(np.array(2 * P.sigma * A, dtype=object), "2 sigma A")
         self.ones = RationalMatrix(np.full((1, m), gmpy2.mpq(1), dtype=object), "ones")
         self.th = RationalVector(P.thresholds, "tau lam w")
         self.g = [Coefficient(-P.sigma * s, "g") for s in P.scales]
         self.c = [None] + [Coefficient(P.restart_factor(k), "c") for k in range(2, P.n_outer + 1)]
         self.r = [Coefficient(P.readout(k), "r") for k in range(1, P.n_outer + 1)]
-        #: ball enclosures of (-tau A^T, sigma A, thresholds) per working precision
-        self.balls: dict[int, tuple[arb_mat, arb_mat, list]] = {}
+        self._integer: ExactIntegerOperator | None = None
 
-    def ball_weights(self, wp: int) -> tuple[arb_mat, arb_mat, list]:
-        """``(-tau A^T, sigma A, tau lam w)`` enclosed at ``wp`` bits (call inside flint_prec)."""
-        hit = self.balls.get(wp)
-        if hit is None:
-            P = self.P
-            hit = (arb_matrix(np.ascontiguousarray(P.A.T), -P.tau), arb_matrix(P.A, P.sigma),
-                   [mpq_to_arb(t) for t in P.thresholds])
-            self.balls[wp] = hit
-        return hit
+    @cached_property
+    def Bt(self) -> RationalMatrix:  # noqa: N802 - the matrix's name in the docstrings
+        """``-tau A^T``."""
+        return RationalMatrix(np.array(-self.P.tau * self.P.A.T, dtype=object), "-tau A^T")
 
+    @cached_property
+    def C(self) -> RationalMatrix:  # noqa: N802
+        """``-sigma A``."""
+        return RationalMatrix(np.array(-self.P.sigma * self.P.A, dtype=object), "-sigma A")
 
+    @cached_property
+    def C2(self) -> RationalMatrix:  # noqa: N802
+        """``2 sigma A``."""
+        return RationalMatrix(np.array(2 * self.P.sigma * self.P.A, dtype=object), "2 sigma A")
+
+    def integer_operator(self) -> ExactIntegerOperator:
+        """``A = Z / D`` exactly, built once (the certified Ball solver's operator)."""
+        if self._integer is None:
+            self._integer = ExactIntegerOperator(self.P.A)
+        return self._integer

@@ -1,0 +1,104 @@
+"""FIRENET's certified fixed-point Ball iteration: containment of the exact output on awkward
+data (non-dyadic matrices, weights, ball inputs), the guard-bit rule, lazy network layers."""
+
+from __future__ import annotations
+
+import gmpy2
+import numpy as np
+import pytest
+from flint import arb, arb_mat, fmpq
+
+from algorithms.arithmetic import Ball, Exact
+from algorithms.certify import ExactIntegerOperator, ceil_sqrt
+from algorithms.networks import NeuralNetwork
+from algorithms.solvers.firenet import (
+    FirenetNetwork,
+    default_guard_bits,
+    firenet_network,
+    firenet_parameters,
+    firenet_solve,
+)
+from algorithms.solvers.firenet.certified import guard_schedule
+
+Q = gmpy2.mpq
+
+
+def exact_output(A, y, **kw) -> list[gmpy2.mpq]:
+    """The exact-arithmetic FIRENET output (m = 1, so Exact can project)."""
+    return list(firenet_solve(A, y, ctx=Exact(), **kw))
+
+
+@pytest.mark.parametrize("A, y, extra", [
+    # non-dyadic entries: A = Z / 21 exactly
+    (np.array([[Q(1, 3), Q(-2, 7), Q(5, 21)]], dtype=object), [Q(2, 3)], {}),
+    # dyadic entries of very different sizes, non-uniform weights
+    (np.array([[Q(3, 2**40), Q(1), Q(-7, 8)]], dtype=object), [Q(1, 5)],
+     {"weights": [1, Q(1, 3), 2]}),
+    # rational tau != sigma
+    (np.array([[Q(1), Q(2)]], dtype=object), [Q(3)], {"tau": Q(1, 5), "sigma": Q(1, 9)}),
+])
+@pytest.mark.parametrize("guard_bits", [None, 0])
+def test_ball_contains_the_exact_output(A, y, extra, guard_bits) -> None:
+    kw = dict(lam=Q(1, 4), n_outer=3, p_inner=4, delta="1e-6", eps0=2, **extra)
+    exact = exact_output(A, y, **kw)
+    recs: list = []
+    out = firenet_solve(A, y, ctx=Ball(64), guard_bits=guard_bits, callback=recs.append, **kw)
+    assert Ball(64).contains(out, exact)
+    mids = Ball(64).to_rationals(out)
+    dist2 = sum((Q(a) - b) ** 2 for a, b in zip(mids, exact, strict=True))
+    assert dist2 <= recs[-1].error_bound ** 2
+    assert recs[-1].error_bound < Q(1, 2**40)
+
+
+def test_ball_input_with_radius_contains_every_output() -> None:
+    """y given as balls: the result contains the exact output for the ball's midpoint and for
+    points inside it."""
+    A = np.array([[Q(1, 2), Q(-1, 4), Q(3, 8)]], dtype=object)
+    kw = dict(lam=Q(1, 5), n_outer=2, p_inner=5, delta="1e-6", eps0=2)
+    r = Q(1, 2**30)
+    yb = arb_mat(1, 1, [arb(fmpq(3, 4), fmpq(1, 2**30))])
+    out = firenet_solve(A, [Q(3, 4)], ctx=Ball(128), **kw)
+    outb = FirenetNetwork(firenet_parameters(A, **kw))(yb, Ball(128))
+    for yy in (Q(3, 4), Q(3, 4) + r, Q(3, 4) - r / 3):
+        assert Ball(128).contains(outb, exact_output(A, [yy], **kw))
+    assert Ball(128).radius(outb) > Ball(128).radius(out)
+
+
+def test_guard_schedule_follows_the_rule() -> None:
+    A = np.array([[Q(1), Q(2)], [Q(0), Q(1)]], dtype=object)
+    P = firenet_parameters(A, lam=1, n_outer=30, p_inner=50, delta="1e-6", eps0=1)
+    g = guard_schedule(P)
+    assert g[0] == default_guard_bits(P) and len(g) == 30
+    assert all(a >= b for a, b in zip(g, g[1:], strict=False)) and g[-1] >= 8 + 10
+    # (n_outer - k) log2(1/sqrt(1 - 0.99^2)) = 2.83 bits per remaining restart
+    assert 80 <= g[0] - g[-1] <= 83
+
+
+def test_working_precision_decreases_over_the_restarts() -> None:
+    A = np.array([[Q(1), Q(2), Q(-1)]], dtype=object)
+    recs: list = []
+    firenet_solve(A, [Q(1)], lam=1, n_outer=5, p_inner=3, delta="1e-6", ctx=Ball(100),
+                  callback=recs.append)
+    wps = [r.working_prec for r in recs]
+    P = firenet_parameters(A, lam=1, n_outer=5, p_inner=3, delta="1e-6", eps0=2)
+    assert wps == [100 + g for g in guard_schedule(P)]
+
+
+def test_exact_integer_operator() -> None:
+    A = np.array([[Q(1, 3), Q(1, 4)], [Q(-5, 6), Q(0)]], dtype=object)
+    op = ExactIntegerOperator(A)
+    assert op.D == 12
+    assert op.apply([1, 2]) == [4 + 6, -10]
+    assert op.adjoint([1, 1]) == [4 - 10, 3]
+    assert [ceil_sqrt(n) for n in (0, 1, 2, 4, 5, 9, 10)] == [0, 1, 2, 2, 3, 3, 4]
+
+
+def test_network_layers_are_built_lazily_and_match_the_closed_forms() -> None:
+    A = np.array([[Q(1), Q(2), Q(0)], [Q(1, 2), Q(0), Q(3)]], dtype=object)
+    net = firenet_network(A, lam=1, n_outer=3, p_inner=4, delta="1e-6", eps0=5)
+    net(["1", "1/2"], Ball(64))
+    assert net.depth == 37 and net._layers is None        # solving never builds the layers
+    full = NeuralNetwork(list(net.layers), input_size=2)
+    assert (net.depth, net.widths, net.output_size) == (full.depth, full.widths,
+                                                        full.output_size)
+    assert net.layers is net.layers
