@@ -5,6 +5,18 @@ member index) in float64 and reproduces the published FIRENET column; the analys
 ``TABLE1.md`` explains the discrepancy with the certified column.  :func:`float64_pair`,
 :func:`float64_members_identical` and :func:`collapse_level` show the level ``n + 3.32 K`` past
 which the two members are bit-identical in float64, while the oracle keeps them apart.
+
+Two float64 paths re-enact the published script.  The **numpy path** (``deterministic=False``)
+is the script's own: ``np.cos`` for the DCT, BLAS ``@`` for products, LAPACK for ``||A||_2``.
+Its last bits depend on the CPU, the BLAS build and its thread count (summation order, FMA,
+SIMD ``cos``), and the published step sizes are expansive, so the K = 1 cells move by up to
+about 3e-7 between variants.  The **deterministic path** (``deterministic=True``, the default
+of :func:`published_replica`) fixes every rounding: DCT entries correctly rounded from 160-bit
+MPFR values, every sum a ``math.fsum`` (correctly rounded, so independent of order and FMA),
+every other operation a single IEEE operation on Python floats, and ``||A||_2`` replaced by
+``||a||_2`` (equal in exact arithmetic: ``A = D B`` with ``D`` orthogonal and
+``B B^T = ||a||^2 I``).  It gives the same bits on every IEEE-754 machine; ``TABLE1.md`` quotes
+its digits.
 """
 
 from __future__ import annotations
@@ -54,6 +66,36 @@ __all__ = [
 # =============================================================================== float64
 
 
+#: 160-bit MPFR arithmetic for the deterministic path's constants (correctly rounded, so the
+#: same on every machine)
+_MPFR = gmpy2.context(precision=160)
+#: e^-1 correctly rounded to float64
+_NU = float(_MPFR.exp(-1))
+
+
+def _fsum_dot(u: Sequence[float], v: Sequence[float]) -> float:
+    """``sum(u_i v_i)``: each product rounded once, the sum correctly rounded (``math.fsum``)."""
+    return math.fsum([a * b for a, b in zip(u, v, strict=True)])
+
+
+def _norm(u: Sequence[float]) -> float:
+    """``||u||_2`` with a correctly rounded sum of squares and one rounded square root."""
+    return math.sqrt(math.fsum([a * a for a in u]))
+
+
+def _dct_deterministic(m: int) -> list[list[float]]:
+    """The orthonormal DCT-II matrix (row k, column i), each entry correctly rounded to
+    float64 from a 160-bit MPFR value."""
+    pi = _MPFR.const_pi()
+    first = float(_MPFR.div(1, _MPFR.sqrt(m)))
+    scale = _MPFR.sqrt(gmpy2.mpq(2, m))
+    rows = [[first] * m]
+    for k in range(1, m):
+        rows.append([float(_MPFR.mul(scale, _MPFR.cos(
+            _MPFR.mul(pi, gmpy2.mpq((2 * i + 1) * k, 2 * m))))) for i in range(m)])
+    return rows
+
+
 def _dct_float(m: int) -> np.ndarray:
     """The orthonormal DCT-II matrix in float64 (row k, column i)."""
     k = np.arange(m)[:, None]
@@ -85,8 +127,9 @@ def _published_row(K: int, n: int, j: int) -> np.ndarray:
     return _published_parts(K, n, j, 1 / 6, 1.0)[0]
 
 
-def published_instance(K: int, n: int, j: int, *, delta: float = 1 / 6,
-                       lam: float = 1.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def published_instance(K: int, n: int, j: int, *, delta: float = 1 / 6, lam: float = 1.0,
+                       deterministic: bool = False
+                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(y, A, x)`` as the published experiment builds them, in float64.
 
     The published generator reparametrises the gadget with ``delta`` (1/6 there):
@@ -102,8 +145,13 @@ def published_instance(K: int, n: int, j: int, *, delta: float = 1 / 6,
     ``j`` is used the way the published code indexes with it: entry ``j - 1`` counted modulo the
     length (Python's negative indices), so ``j = 0`` perturbs ``a_2`` and puts the minimiser's
     non-zero at the LAST coordinate of x.
+
+    ``deterministic=True``: the DCT entries correctly rounded and ``D B`` formed with one
+    rounding per entry (see the module docstring), so the result is the same on every machine.
     """
     a, rho_min, gamma = _published_parts(K, n, j, delta, lam)
+    if deterministic:
+        return _deterministic_instance(a, rho_min, gamma, j, lam)
     norm_a = np.linalg.norm(a, 2)
     B = np.zeros((M_ROWS, N_COLS))
     B[0, :N1] = a
@@ -116,8 +164,59 @@ def published_instance(K: int, n: int, j: int, *, delta: float = 1 / 6,
     return C @ z, C @ B, x
 
 
+def _deterministic_instance(a: np.ndarray, rho_min: float, gamma: float, j: int, lam: float
+                            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(y, A, x)`` of :func:`published_instance` with a fixed rounding of every operation."""
+    row = [float(v) for v in a]
+    norm_a = _norm(row)
+    C = _dct_deterministic(M_ROWS)
+    A = [[0.0] * N_COLS for _ in range(M_ROWS)]
+    for r in range(M_ROWS):
+        for c in range(N_COLS):
+            # (C B)[r, c]: column c of B has one non-zero (a_c in row 0, or ||a|| in row
+            # c - N1 + 1), so the product is one rounded multiplication
+            A[r][c] = C[r][0] * row[c] if c < N1 else C[r][c - N1 + 1] * norm_a
+    x = np.zeros(N_COLS)
+    x[(j - 1) % N_COLS] = rho_min / (lam * gamma)
+    y = [C[r][0] for r in range(M_ROWS)]  # C e_1
+    return np.array(y), np.array(A), x
+
+
+def _firenet_deterministic(y: Sequence[float], A: Sequence[Sequence[float]], L: float, *,
+                           p_inner: int, n_outer: int, lam: float, delta: float) -> list[float]:
+    """The recursion of :func:`published_firenet` in Python floats: every matrix-vector
+    product and norm a correctly rounded ``math.fsum``, everything else one IEEE operation."""
+    m, N = len(A), len(A[0])
+    rows = [[float(v) for v in r] for r in A]
+    cols = [[rows[r][c] for r in range(m)] for c in range(N)]
+    y = [float(v) for v in y]
+    tau = sigma = math.sqrt(1.0 / L) - 1e-4
+    psi = [0.0] * N
+    e = _norm(y)
+    for _ in range(n_outer):
+        e = _NU * (delta + e)
+        scale = 1.0 / ((e / (2 * L)) * p_inner)
+        x = [scale * v for v in psi]
+        v = [0.0] * m
+        total = [0.0] * N
+        data = [scale * t for t in y]
+        for _ in range(p_inner):
+            step = [x[c] - tau * _fsum_dot(cols[c], v) for c in range(N)]
+            x_new = [math.copysign(max(abs(s) - tau * lam, 0.0), s) if s != 0 else 0.0
+                     for s in step]
+            w = [2 * x_new[c] - x[c] for c in range(N)]
+            v = [v[r] + sigma * _fsum_dot(rows[r], w) - sigma * data[r] for r in range(m)]
+            f = min(1.0, 1.0 / (_norm(v) + 1e-43))
+            v = [t * f for t in v]
+            total = [total[c] + x_new[c] for c in range(N)]
+            x = x_new
+        psi = [t / p_inner / scale for t in total]
+    return psi
+
+
 def published_firenet(y: np.ndarray, A: np.ndarray, *, p_inner: int = 50, n_outer: int = 30,
-                      lam: float = 1.0, delta: float = 1e-6) -> tuple[np.ndarray, float]:
+                      lam: float = 1.0, delta: float = 1e-6, deterministic: bool = False,
+                      L: float | None = None) -> tuple[np.ndarray, float]:
     """FIRENET in float64 with the published parameter choices; returns ``(psi,
     tau sigma ||A||^2)``.
 
@@ -126,8 +225,17 @@ def published_firenet(y: np.ndarray, A: np.ndarray, *, p_inner: int = 50, n_oute
     ``2 L/(e p)``, ergodic average, dual projection ``v / max(1, ||v|| + 1e-43)``).  Its step
     product ``tau sigma L^2`` is about ``L``, far above the bound 1 that makes the primal-dual
     step nonexpansive.
+
+    ``L``: the operator norm to use (default: LAPACK's ``||A||_2``, as published).
+    ``deterministic=True`` runs the same recursion with a fixed rounding of every operation
+    (:func:`_firenet_deterministic`): the same bits on every machine when ``L`` is given.
     """
-    L = float(np.linalg.norm(A, 2))
+    L = float(np.linalg.norm(A, 2)) if L is None else float(L)
+    if deterministic:
+        psi_list = _firenet_deterministic(list(y), [list(r) for r in A], L, p_inner=p_inner,
+                                          n_outer=n_outer, lam=lam, delta=delta)
+        tau = math.sqrt(1.0 / L) - 1e-4
+        return np.array(psi_list), tau * tau * L * L
     tau = sigma = math.sqrt(1.0 / L) - 1e-4
     psi = np.zeros(A.shape[1])
     e = float(np.linalg.norm(y, 2))
@@ -179,16 +287,26 @@ class Replica:
 
 
 def published_replica(Ks: Sequence[int] = GRID_K, ns: Sequence[int] = GRID_N, *,
-                      bits: int = 128) -> list[Replica]:
-    """Re-enact the published FIRENET column (see :class:`Replica`) for the grid."""
+                      bits: int = 128, deterministic: bool = True) -> list[Replica]:
+    """Re-enact the published FIRENET column (see :class:`Replica`) for the grid.
+
+    ``deterministic=True`` (default): the fixed-rounding float64 path, whose digits are the
+    same on every machine and are the ones quoted in ``TABLE1.md``; ``False``: the published
+    script's numpy/BLAS/LAPACK path, whose K = 1 cells move by about 1e-7 with the machine."""
     out = []
     for pos, K in enumerate(Ks):
         for n in ns:
             data_j, truth_j = pos, pos - 1
-            y_n, A_n, _ = published_instance(K, n, data_j)
-            _, _, x_star = published_instance(K, n, truth_j)
-            psi, prod = published_firenet(y_n, A_n)
-            reported = float(np.linalg.norm(psi - x_star, 2))
+            y_n, A_n, _ = published_instance(K, n, data_j, deterministic=deterministic)
+            _, _, x_star = published_instance(K, n, truth_j, deterministic=deterministic)
+            if deterministic:
+                # ||A||_2 = ||a||_2 exactly (A = D B, D orthogonal, B B^T = ||a||^2 I)
+                L = _norm([float(v) for v in _published_row(K, n, data_j)])
+                psi, prod = published_firenet(y_n, A_n, deterministic=True, L=L)
+                reported = _norm([float(p - q) for p, q in zip(psi, x_star, strict=True)])
+            else:
+                psi, prod = published_firenet(y_n, A_n)
+                reported = float(np.linalg.norm(psi - x_star, 2))
             intended = distance(psi, table_member(K, n, 1), 0, bits=bits)
             out.append(Replica(K, n, data_j, truth_j, int(np.flatnonzero(x_star)[0]), reported,
                                PUBLISHED.get((K, n), ("", ""))[1], intended, prod))

@@ -56,10 +56,16 @@ def to_json(result: Table1Result) -> dict[str, Any]:
                     "published": {"lista", "firenet"}, "correct_K", "correct_K-1"}, ...],
          "beyond_float64": [{"K", "n", "lista": {...}, "firenet": {...}, "correct_K",
                              "correct_K-1", "float64_identical", "exact_gap": {...},
-                             "oracle_level", "oracle_gap": {...}, "oracle_separated"}, ...]}
+                             "oracle_level", "oracle_gap": {...}, "oracle_separated"}, ...],
+         "replica": [{"K", "n", "data_j", "truth_j", "truth_coordinate", "step_product",
+                      "script", "published", "real_truth": {"lower", "upper"}}, ...]}
 
     ``correct_K``: some network is certified within ``10^-K``; ``correct_K-1``: both networks
     are certified within ``10^-(K-1)``.  ``published`` is ``null`` outside the paper's grid.
+    ``replica`` is the published set-up's FIRENET column re-enacted in float64 (the table the
+    text report prints; see ``TABLE1.md``): ``script`` is the distance the published script
+    computes, ``real_truth`` the certified distance of the same output to member 1's solution
+    set, ``step_product`` ``tau sigma ||A||^2``.
     """
     if not isinstance(result, Table1Result):
         raise InvalidType(f"result={result!r} must be a Table1Result (from"
@@ -92,7 +98,18 @@ def to_json(result: Table1Result) -> dict[str, Any]:
             "oracle_gap": _interval(p.oracle_gap),
             "oracle_separated": p.separated,
         })
-    return {"cells": cells, "beyond_float64": beyond}
+    replica = [{
+        "K": r.K,
+        "n": r.n,
+        "data_j": r.data_j,
+        "truth_j": r.truth_j,
+        "truth_coordinate": r.truth_coordinate,
+        "step_product": f"{r.step_product:.6g}",
+        "script": r.reported_str,
+        "published": r.published,
+        "real_truth": _interval(r.intended),
+    } for r in result.replicas]
+    return {"cells": cells, "beyond_float64": beyond, "replica": replica}
 
 
 def _short(enc: Enclosure, digits: int = 7) -> str:
