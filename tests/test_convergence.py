@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 from algorithms.arithmetic import Exact, Float64
+from algorithms.jax_bridge import to_jax
 from algorithms.networks import NeuralNetwork
 from algorithms.solvers.firenet import firenet_network
 from theorems.convergence.cli import add_arguments, main
@@ -36,7 +37,7 @@ from theorems.instances.levels import (
     walsh_haar_operator,
 )
 from theorems.stability import (
-    Float64Program,
+    PerturbationSearch,
     certified_amplification,
     firenet_lipschitz_bound,
     lista_lipschitz_bound,
@@ -234,22 +235,24 @@ def _small_firenet(setup, n_outer=3, p=4):
                            sigma=setup.tau)
 
 
-def test_float64_program_reproduces_the_network_and_its_gradient(small_setup):
+def test_jax_search_program_reproduces_the_network_and_its_gradient(small_setup):
+    import jax
+
     net = _small_firenet(small_setup)
-    prog = Float64Program(net)
+    prog = PerturbationSearch(net)
     y = small_setup.instance.y
     yf = np.array([float(v) for v in y])
     ref = np.asarray(net(y, Float64()), dtype=float)
-    assert np.array_equal(prog.forward(yf)[:, 0], ref)
+    np.testing.assert_allclose(prog.forward(yf[:, None])[:, 0], ref, rtol=1e-12, atol=1e-14)
     rng = np.random.default_rng(1)
-    G = rng.standard_normal((net.output_size, 1))
-    out, rec = prog.forward(yf[:, None], tape=True)
-    g = prog.backward(rec, G)[:, 0]
+    G = rng.standard_normal(net.output_size)
+    f64 = to_jax(net)
+    g = np.asarray(jax.grad(lambda v: f64(v) @ G)(yf))
     d = rng.standard_normal(yf.shape[0])
     h = 1e-6
 
     def f(v):
-        return float(G[:, 0] @ prog.forward(v)[:, 0])
+        return float(G @ prog.forward(v))
 
     fd = (f(yf + h * d) - f(yf - h * d)) / (2 * h)
     assert fd == pytest.approx(g @ d, rel=1e-4, abs=1e-8)
@@ -260,7 +263,7 @@ def test_search_finds_the_top_singular_value_of_a_linear_network():
     M = np.array([[Fraction(int(v), 8) for v in row] for row in rng.integers(-8, 9, (5, 4))],
                  dtype=object)
     net = NeuralNetwork.affine(M)
-    prog = Float64Program(net)
+    prog = PerturbationSearch(net)
     top = np.linalg.svd(np.array(M, dtype=float), compute_uv=False)[0]
     res = worst_perturbation(prog, np.zeros(4), 0.01, starts=3, iterations=40)
     assert res.amplification == pytest.approx(top, rel=1e-6)
@@ -281,7 +284,7 @@ def test_search_finds_the_top_singular_value_of_a_linear_network():
 def test_firenet_lipschitz_bound_dominates_random_pairs(small_setup):
     net = _small_firenet(small_setup, n_outer=4, p=6)
     bound = float(firenet_lipschitz_bound(net.parameters))
-    prog = Float64Program(net)
+    prog = PerturbationSearch(net)
     rng = np.random.default_rng(5)
     m = small_setup.instance.shape[0]
     Y1 = rng.standard_normal((m, 50))
@@ -303,7 +306,7 @@ def test_lista_lipschitz_estimate_for_one_layer_is_the_weight_norm():
 
 
 def test_worst_perturbation_validates_eta(small_setup):
-    prog = Float64Program(_small_firenet(small_setup))
+    prog = PerturbationSearch(_small_firenet(small_setup))
     with pytest.raises(InvalidArgument, match="eta"):
         worst_perturbation(prog, np.zeros(small_setup.instance.shape[0]), -1.0)
 

@@ -8,10 +8,11 @@ the *amplification at size eta* is::
 
 It is bounded by any Lipschitz constant of ``phi``.  This module
 
-* compiles any :class:`algorithms.networks.NeuralNetwork` to a batched float64 program with a
-  hand-written reverse mode (:class:`Float64Program`), so the search can climb gradients;
 * searches for the worst ``e`` by projected gradient ascent with several starts
-  (:func:`worst_perturbation`);
+  (:func:`worst_perturbation`), for ANY map: a :class:`algorithms.networks.NeuralNetwork`
+  (through :func:`algorithms.jax_bridge.to_jax`) or a JAX-traceable function (trained imaging
+  networks, FIRENET on an FFT operator); gradients by ``jax.value_and_grad``
+  (:class:`PerturbationSearch`);
 * re-evaluates the best ``e`` found -- rounded to an exact dyadic vector with ``||e|| <= eta``
   checked exactly -- in ball arithmetic, which turns the search result into a CERTIFIED lower
   bound on ``amp_eta`` (:func:`certified_amplification`): the witness ``e`` exists;
@@ -57,14 +58,14 @@ from typing import Any
 import gmpy2
 import numpy as np
 
-from algorithms.networks import Dense, Identity, NeuralNetwork
+from algorithms.networks import NeuralNetwork
 from algorithms.rationals import dyadic_round, mpq_sqrt_lower, mpq_sqrt_upper
 from algorithms.solvers.firenet import FirenetParameters
 from theorems.errors import InvalidArgument, InvalidType
 from theorems.instances._exact import integer, rational
 
 __all__ = [
-    "Float64Program",
+    "PerturbationSearch",
     "SearchResult",
     "Witness",
     "worst_perturbation",
@@ -74,185 +75,83 @@ __all__ = [
 ]
 
 
-# =============================================================================== float64 program
-def _mpq_float(q: object) -> float:
-    q = gmpy2.mpq(q)
-    return int(q.numerator) / int(q.denominator)
-
-
-class Float64Program:
-    """A network compiled to float64 numpy: batched forward pass and reverse-mode gradient.
-
-    Inputs are matrices ``Y`` of shape ``(m, B)`` (one column per input).  The operations are
-    those of the network's definition (:meth:`NeuralNetwork.forward`), with matrix products
-    instead of matrix-vector products, so results agree with ``net(y, Float64())`` up to
-    rounding.  Derivatives: soft-threshold ``1`` on ``|z| > t`` else ``0``; ReLU ``[z > 0]``;
-    square ``2z``; gate ``h = u g(t)`` with ``g(t) = min(1, t^-1/2)``, ``g'(t) = -t^-3/2 / 2``
-    for ``t > 1`` and ``0`` otherwise (one-sided choices at kinks, met with probability 0).
-    """
-
-    def __init__(self, net: NeuralNetwork):
-        if not isinstance(net, NeuralNetwork):
-            raise InvalidType(f"net has type {type(net).__name__}; pass a NeuralNetwork")
-        self.input_size = net.input_size
-        self.output_size = net.output_size
-        mats: dict[int, np.ndarray] = {}
-
-        def mat(M: Any) -> np.ndarray:
-            key = id(M)
-            if key not in mats:
-                mats[key] = np.array([_mpq_float(v) for v in M.q.reshape(-1)],
-                                     dtype=np.float64).reshape(M.shape)
-            return mats[key]
-
-        def term(t: Identity | Dense) -> tuple:
-            c = _mpq_float(t.coef.q)
-            if isinstance(t, Identity):
-                return (t.source, c, None)
-            return (t.source, c, mat(t.M))
-
-        self.layers: list[list[tuple]] = []
-        self._gates: list[tuple[int, ...]] = []
-        for layer in net.layers:
-            blocks = []
-            gates = []
-            for b, blk in enumerate(layer.blocks):
-                act = blk.activation
-                th = None
-                if act.name == "soft_threshold":
-                    th = np.array([_mpq_float(v) for v in act.thresholds.q])[:, None]
-                bias = None if blk.bias is None else np.array(
-                    [_mpq_float(v) for v in blk.bias.q])[:, None]
-                blocks.append((blk.size, tuple(term(t) for t in blk.terms),
-                               tuple(term(t) for t in blk.input_terms), bias, act.name, th,
-                               act.source))
-                if act.name == "gate":
-                    gates.append(b)
-            self.layers.append(blocks)
-            self._gates.append(tuple(gates))
-
-    @staticmethod
-    def _apply(terms: tuple, srcs: Sequence[np.ndarray]) -> np.ndarray | None:
-        acc = None
-        for src, c, M in terms:
-            h = srcs[src]
-            v = (h if c == 1.0 else c * h) if M is None else M @ (h if c == 1.0 else c * h)
-            acc = v if acc is None else acc + v
-        return acc
-
-    def forward(self, Y: np.ndarray, *, tape: bool = False) -> Any:
-        """``phi`` on the columns of ``Y``; with ``tape=True`` also the record for
-        :meth:`backward`."""
-        Y = np.asarray(Y, dtype=np.float64)
-        if Y.ndim == 1:
-            Y = Y[:, None]
-        if Y.shape[0] != self.input_size:
-            raise InvalidArgument(
-                f"Y has {Y.shape[0]} rows; this network takes inputs of length {self.input_size}")
-        B = Y.shape[1]
-        h: list[np.ndarray] = [Y]
-        record = [] if tape else None
-        for blocks, gates in zip(self.layers, self._gates, strict=True):
-            pre, out = [], []
-            for size, terms, iterms, bias, name, th, _src in blocks:
-                z = self._apply(terms, h)
-                zi = self._apply(iterms, [Y])
-                z = zi if z is None else (z if zi is None else z + zi)
-                if bias is not None:
-                    z = bias if z is None else z + bias
-                if z is None:
-                    z = np.zeros((size, B))
-                elif z.shape != (size, B):
-                    z = np.broadcast_to(z, (size, B)).copy()
-                pre.append(z)
-                if name == "soft_threshold":
-                    out.append(np.maximum(z - th, 0.0) + np.minimum(z + th, 0.0))
-                elif name == "relu":
-                    out.append(np.maximum(z, 0.0))
-                elif name == "square":
-                    out.append(z * z)
-                else:
-                    out.append(z)
-            gvals = {}
-            for b in gates:
-                t = out[blocks[b][6]][0]
-                g = 1.0 / np.sqrt(np.maximum(t, 1.0))
-                gvals[b] = (t, g)
-                out[b] = pre[b] * g
-            if record is not None:
-                record.append((pre, gvals))
-            h = out
-        result = h[0] if len(h) == 1 else np.concatenate(h, axis=0)
-        return (result, record) if tape else result
-
-    def backward(self, record: list, G: np.ndarray) -> np.ndarray:
-        """``J^T G`` column by column: the gradient with respect to the inputs of
-        ``sum_columns <G, phi(Y)>``, for the ``record`` of :meth:`forward`."""
-        G = np.asarray(G, dtype=np.float64)
-        last = self.layers[-1]
-        sizes = [blk[0] for blk in last]
-        offs = np.concatenate([[0], np.cumsum(sizes)]).astype(int)
-        gout = [G[offs[i]:offs[i + 1]] for i in range(len(sizes))]
-        B = G.shape[1]
-        gy = np.zeros((self.input_size, B))
-        for li in range(len(self.layers) - 1, -1, -1):
-            blocks = self.layers[li]
-            pre, gvals = record[li]
-            gout = [g.copy() if g is not None else None for g in gout]
-            for b in self._gates[li]:
-                t, g = gvals[b]
-                gb = gout[b]
-                if gb is None:
-                    continue
-                src = blocks[b][6]
-                dg = np.where(t > 1.0, -0.5 * np.power(np.maximum(t, 1.0), -1.5), 0.0)
-                gt = np.sum(gb * pre[b], axis=0) * dg
-                gout[src] = (gt[None, :] if gout[src] is None else gout[src] + gt[None, :])
-                gout[b] = gb * g
-            prev_sizes = (self.input_size,) if li == 0 else tuple(
-                blk[0] for blk in self.layers[li - 1])
-            gin: list[np.ndarray | None] = [None] * len(prev_sizes)
-            for b, (_size, terms, iterms, _bias, name, th, _src) in enumerate(blocks):
-                gb = gout[b]
-                if gb is None:
-                    continue
-                z = pre[b]
-                if name == "soft_threshold":
-                    gz = np.where(np.abs(z) > th, gb, 0.0)
-                elif name == "relu":
-                    gz = np.where(z > 0.0, gb, 0.0)
-                elif name == "square":
-                    gz = 2.0 * z * gb
-                else:
-                    gz = gb
-                for src, c, M in terms:
-                    v = gz if M is None else M.T @ gz
-                    v = v if c == 1.0 else c * v
-                    gin[src] = v if gin[src] is None else gin[src] + v
-                for _src2, c, M in iterms:
-                    v = gz if M is None else M.T @ gz
-                    gy += v if c == 1.0 else c * v
-            if li == 0:
-                if gin[0] is not None:
-                    gy += gin[0]
-            gout = gin
-        return gy
-
-
 # =============================================================================== search
 @dataclass(frozen=True)
 class SearchResult:
     """The worst perturbation found for one input: ``e`` (float64, ``||e|| <= eta``),
-    ``amplification = ||phi(y + e) - phi(y)|| / eta`` (float64), and the history of the best
-    value per iteration."""
+    ``amplification = value / eta`` with ``value = ||phi(y + e) - ref||`` (``ref = phi(y)``, or
+    the ``target`` given to the search), ``value`` itself, and the best amplification after
+    each iteration (``history``)."""
 
     e: np.ndarray
     amplification: float
     history: tuple[float, ...]
+    value: float = 0.0
+
+
+Phi = Callable[[Any], Any]
+
+
+class PerturbationSearch:
+    """The compiled objective of the worst-case search for one map ``phi`` (one code path for
+    every network).
+
+    ``phi`` is a :class:`~algorithms.networks.NeuralNetwork` (converted by
+    :func:`algorithms.jax_bridge.to_jax`, float64) or any JAX-traceable function of one input
+    vector of length ``m`` (a trained imaging network, FIRENET on an FFT operator, a
+    composite).  ``value_and_grad(E, y, ref)`` evaluates ``f(e) = ||phi(y + e) - ref||_2`` and
+    ``grad f`` for every column ``e`` of ``E`` (shape ``(m, starts)``), jit-compiled once;
+    ``forward(Y)`` evaluates ``phi`` on the columns of ``Y``.  Gradients come from
+    ``jax.value_and_grad`` (reverse mode); ``grad f`` at ``phi(y + e) = ref`` is set to 0.
+    """
+
+    def __init__(self, phi: NeuralNetwork | Phi, *, input_size: int | None = None):
+        from algorithms.jax_bridge import to_jax
+
+        if isinstance(phi, NeuralNetwork):
+            fn = to_jax(phi, jit=False)
+            input_size = phi.input_size
+        elif callable(phi):
+            fn = phi
+        else:
+            raise InvalidType(f"phi has type {type(phi).__name__}; pass a NeuralNetwork or a "
+                              f"JAX-traceable function")
+        self.input_size = input_size
+        import jax
+        import jax.numpy as jnp
+
+        def objective(e: Any, y: Any, ref: Any) -> Any:
+            d = fn(y + e) - ref
+            sq = jnp.sum(d * d)
+            safe = jnp.where(sq > 0, sq, 1.0)
+            return jnp.where(sq > 0, jnp.sqrt(safe), 0.0)
+
+        vg = jax.vmap(jax.value_and_grad(objective), in_axes=(1, None, None), out_axes=(0, 1))
+        self._vg = jax.jit(vg)
+        self._fwd = jax.jit(jax.vmap(fn, in_axes=1, out_axes=1))
+        self._one = jax.jit(fn)
+
+    def forward(self, Y: np.ndarray) -> np.ndarray:
+        """``phi`` on the columns of ``Y`` (shape ``(m, B)``), or on one vector."""
+        Y = np.asarray(Y, dtype=np.float64)
+        self._check(Y.shape[0])
+        if Y.ndim == 1:
+            return np.asarray(self._one(Y))
+        return np.asarray(self._fwd(Y))
+
+    def value_and_grad(self, E: np.ndarray, y: np.ndarray, ref: np.ndarray
+                       ) -> tuple[np.ndarray, np.ndarray]:
+        vals, grads = self._vg(E, y, ref)
+        return np.asarray(vals), np.asarray(grads)
+
+    def _check(self, m: int) -> None:
+        if self.input_size is not None and m != self.input_size:
+            raise InvalidArgument(
+                f"y has {m} rows; this network takes inputs of length {self.input_size}")
 
 
 def worst_perturbation(
-    program: Float64Program,
+    phi: PerturbationSearch | NeuralNetwork | Phi,
     y: np.ndarray,
     eta: float,
     *,
@@ -260,39 +159,45 @@ def worst_perturbation(
     iterations: int = 20,
     seed: int = 0,
     step: float | None = None,
+    target: np.ndarray | None = None,
+    init: np.ndarray | None = None,
 ) -> SearchResult:
-    """Projected gradient ascent on ``f(e) = ||phi(y + e) - phi(y)||_2`` over ``||e|| <= eta``.
+    """Projected gradient ascent on ``f(e) = ||phi(y + e) - ref||_2`` over ``||e||_2 <= eta``,
+    ``ref = phi(y)`` (or ``target``, e.g. the truth: then ``f`` is the error of the perturbed
+    reconstruction).
 
-    ``starts`` random directions on the sphere of radius ``eta`` are climbed together (one
-    batched pass per iteration).  Default (``step=None``): the full conditional-gradient step
-    ``e <- eta g / ||g||`` with ``g = grad f(e)``, which maximises the linearisation of ``f``
-    over the ball (for convex ``f`` it never decreases ``f``; for small ``eta`` it is the power
-    iteration for the top singular vector of the Jacobian).  With a number ``step``:
+    ``starts`` random directions on the sphere of radius ``eta`` (plus the columns of ``init``
+    scaled onto it, if given) are climbed together: one batched ``jax.value_and_grad`` per
+    iteration.  Default (``step=None``): the full conditional-gradient step
+    ``e <- eta g / ||g||``, ``g = grad f(e)``, which maximises the linearisation of ``f`` over
+    the ball (for convex ``f`` it never decreases ``f``; for a linear ``phi`` and ``ref = phi(y)``
+    it is the power iteration for the top right singular vector).  With a number ``step``:
     ``e <- P(e + step_t eta g / ||g||)``, ``P`` the projection onto the ball and ``step_t``
-    decreasing from ``step`` to ``step/10``.  The best value seen is kept.
+    decreasing linearly from ``step`` to ``step / 10``.  The best value seen is kept.
     """
     if not (isinstance(eta, float) and eta > 0 and math.isfinite(eta)):
         raise InvalidArgument(f"eta={eta!r} must be a positive finite float")
     starts = integer(starts, "starts", 1)
     iterations = integer(iterations, "iterations", 0)
     rng = np.random.default_rng(integer(seed, "seed", 0))
+    search = phi if isinstance(phi, PerturbationSearch) else PerturbationSearch(phi)
     y = np.asarray(y, dtype=np.float64).reshape(-1)
     m = y.shape[0]
-    base = program.forward(y[:, None])
+    search._check(m)
+    ref = search.forward(y) if target is None else np.asarray(target, dtype=np.float64)
     E = rng.standard_normal((m, starts))
-    E *= eta / np.linalg.norm(E, axis=0)
+    if init is not None:
+        E = np.concatenate([np.asarray(init, dtype=np.float64).reshape(m, -1), E], axis=1)
+    E *= eta / np.maximum(np.linalg.norm(E, axis=0), 1e-300)
     best_val, best_e, history = -1.0, E[:, 0].copy(), []
     for it in range(iterations + 1):
-        out, rec = program.forward(y[:, None] + E, tape=True)
-        D = out - base
-        vals = np.linalg.norm(D, axis=0)
+        vals, G = search.value_and_grad(E, y, ref)
         j = int(np.argmax(vals))
         if vals[j] > best_val:
             best_val, best_e = float(vals[j]), E[:, j].copy()
         history.append(best_val / eta)
         if it == iterations:
             break
-        G = program.backward(rec, D / np.maximum(vals, 1e-300))
         gn = np.linalg.norm(G, axis=0)
         gn[gn == 0] = 1.0
         if step is None:
@@ -301,8 +206,8 @@ def worst_perturbation(
             st = step * (1.0 - 0.9 * it / max(iterations - 1, 1))
             E = E + st * eta * G / gn
             nrm = np.linalg.norm(E, axis=0)
-            E *= np.minimum(1.0, eta / np.maximum(nrm, 1e-300))
-    return SearchResult(best_e, best_val / eta, tuple(history))
+            E = E * np.minimum(1.0, eta / np.maximum(nrm, 1e-300))
+    return SearchResult(best_e, best_val / eta, tuple(history), best_val)
 
 
 def _dyadic_within(e: np.ndarray, eta: gmpy2.mpq, bits: int = 40) -> np.ndarray:

@@ -23,7 +23,7 @@ from theorems.instances.levels import (
     norm_upper,
 )
 from theorems.stability import (
-    Float64Program,
+    PerturbationSearch,
     certified_amplification,
     firenet_lipschitz_bound,
     lista_lipschitz_bound,
@@ -112,7 +112,7 @@ def stability_experiment(
     Xf = [np.array([float(v) for v in xs[j]]) for j in test]
     for name, net, bound, kind, extra in nets:
         t1 = time.perf_counter()
-        prog = Float64Program(net)
+        prog = PerturbationSearch(net)
         outs = prog.forward(np.stack(Yf, axis=1))
         err = float(np.mean([np.linalg.norm(outs[:, i] - Xf[i]) / np.linalg.norm(Xf[i])
                              for i in range(inputs)]))
