@@ -1,0 +1,142 @@
+r"""Weighted l1 (real and complex) and the synthesis form of wavelet l1-analysis.
+
+``WeightedL1(w)``: ``J(x) = sum_i w_i |x_i|`` (``|.|`` the modulus for complex ``x``);
+``prox_{tJ}(x)_i = x_i max(0, 1 - t w_i / |x_i|)``: the context's ``soft_threshold`` with the
+threshold vector ``t w``.  Exact in ``Exact`` for real data (no square root), rigorous in
+``Ball`` (soft-thresholding is 1-Lipschitz, see :mod:`algorithms.arithmetic.ball`), and in
+``MP``/``Float64``.  :meth:`WeightedL1.reweighted` gives the reweighted-l1 weights
+``w_i = 1 / (|x_i| + r)`` scaled to ``max_i w_i = 1`` (Candes-Wakin-Boyd), used between restarts.
+
+``OrthonormalL1(W, w)``: ``J(x) = ||W^H x||_{1,w}`` for a UNITARY ``W`` (orthonormal wavelet
+synthesis, ``W W^H = W^H W = I``); then ``prox_{tJ}(x) = W soft(W^H x, t w)`` exactly
+(substitute ``c = W^H z``: the objective separates).  This is l1-analysis with
+``B = W^H`` handled as a prox instead of through a dual variable.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import gmpy2
+import numpy as np
+
+from algorithms.arithmetic import Context
+from algorithms.errors import InvalidArgument, InvalidType
+from algorithms.operators.base import LinearOperator
+from algorithms.proximal.base import Regulariser, positive_scalar
+from algorithms.rationals import as_mpq
+
+__all__ = ["WeightedL1", "OrthonormalL1"]
+
+Vec = Any
+
+
+def _weights(weights: object, n: int | None) -> tuple[np.ndarray | None, int | None]:
+    if weights is None:
+        return None, n
+    w = np.array([as_mpq(v, "weights") for v in np.asarray(weights, dtype=object).ravel()],
+                 dtype=object)
+    if any(v <= 0 for v in w):
+        bad = next(v for v in w if v <= 0)
+        raise InvalidArgument(f"weights contain {bad}; every weight must be > 0")
+    if n is not None and len(w) != n:
+        raise InvalidArgument(f"weights has length {len(w)}; n={n} was given")
+    return w, len(w)
+
+
+class WeightedL1(Regulariser):
+    """``J(x) = sum_i w_i |x_i|`` with rational weights ``w_i > 0`` (``None``: all ones)."""
+
+    def __init__(self, weights: object = None, n: int | None = None):
+        self.weights, self.n = _weights(weights, n)
+        self._cache: dict[tuple, Vec] = {}
+
+    def _w(self, ctx: Context, size: int) -> Vec | None:
+        if self.weights is None:
+            return None
+        if size != len(self.weights):
+            raise InvalidArgument(
+                f"x has length {size}; the weights have length {len(self.weights)}")
+        key = ctx.key
+        if key not in self._cache:
+            self._cache[key] = ctx.vector(list(self.weights))
+        return self._cache[key]
+
+    def value(self, ctx: Context, x: Vec) -> object:
+        w = self._w(ctx, ctx.size(x))
+        if w is None:
+            return ctx.norm1(x)
+        if ctx.is_complex(x):
+            return ctx.dot(w, _modulus(ctx, x))
+        return ctx.norm1(_mul(ctx, w, x))
+
+    def prox(self, ctx: Context, x: Vec, t: object) -> Vec:
+        positive_scalar(t)
+        w = self._w(ctx, ctx.size(x))
+        if w is None:
+            return ctx.soft_threshold(x, t)
+        return ctx.soft_threshold(x, ctx.scale(t, w))
+
+    def reweighted(self, ctx: Context, x: Vec, r: object) -> WeightedL1:
+        """New weights ``w_i = 1/(|x_i| + r)``, scaled so that ``max w_i = 1``, rounded to
+        20-bit dyadics (exact in every context); ``r > 0`` rational."""
+        rq = as_mpq(r, "r")
+        if rq <= 0:
+            raise InvalidArgument(f"r={r!r} must be > 0")
+        xs = ctx.to_rationals(x)
+        mods = [abs(complex(v.re, v.im)) if hasattr(v, "re") else abs(float(v)) for v in xs]
+        raw = [1.0 / (m + float(rq)) for m in mods]
+        top = max(raw)
+        w = [gmpy2.mpq(max(1, round(v / top * 2**20)), 2**20) for v in raw]
+        return WeightedL1(w)
+
+    def __repr__(self) -> str:
+        return "L1()" if self.weights is None else f"WeightedL1(n={len(self.weights)})"
+
+
+def _mul(ctx: Context, w: Vec, x: Vec) -> Vec:
+    """Entrywise product ``w * x`` of a real weight vector and a real vector."""
+    if ctx.kind == "ball":
+        from flint import arb_mat
+        return arb_mat(ctx.size(x), 1, [a * b for a, b in zip(ctx.entries(w), ctx.entries(x),
+                                                             strict=True)])
+    return w * x
+
+
+def _modulus(ctx: Context, x: Vec) -> Vec:
+    """Entrywise ``|x_i|`` of a complex vector (not in ``Exact``: a square root)."""
+    if ctx.kind == "float64":
+        return np.abs(x)
+    if ctx.kind == "mp":
+        return np.array([ctx.mpctx.sqrt(v) for v in ctx.abs2(x)], dtype=object)  # type: ignore[attr-defined]
+    if ctx.kind == "ball":
+        from flint import arb_mat
+        return arb_mat(ctx.size(x), 1, [a.sqrt() for a in ctx.entries(ctx.abs2(x))])
+    raise InvalidArgument(f"the modulus of a complex vector needs a square root; ctx={ctx.name}")
+
+
+class OrthonormalL1(Regulariser):
+    """``J(x) = ||W^H x||_{1,w}`` for a unitary operator ``W`` (module docstring)."""
+
+    def __init__(self, W: LinearOperator, weights: object = None):
+        if not isinstance(W, LinearOperator):
+            raise InvalidType(f"W has type {type(W).__name__}; pass a LinearOperator")
+        if W.shape[0] != W.shape[1]:
+            raise InvalidArgument(f"W has shape {W.shape}; a unitary W is square")
+        self.W = W
+        self.l1 = WeightedL1(weights, W.shape[0])
+
+    def value(self, ctx: Context, x: Vec) -> object:
+        return self.l1.value(ctx, self.W.adjoint(ctx, x))
+
+    def prox(self, ctx: Context, x: Vec, t: object) -> Vec:
+        c = self.l1.prox(ctx, self.W.adjoint(ctx, x), t)
+        out = self.W.apply(ctx, c)
+        return out if ctx.is_complex(x) else _real(ctx, out)
+
+    def __repr__(self) -> str:
+        return f"OrthonormalL1({self.W!r})"
+
+
+def _real(ctx: Context, x: Vec) -> Vec:
+    return ctx.real_part(x) if ctx.is_complex(x) else x

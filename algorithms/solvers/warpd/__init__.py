@@ -1,0 +1,29 @@
+"""WARPd: the restarted primal-dual engine (SPEC section 8); see engine.py."""
+
+from algorithms.solvers.warpd.engine import (
+    NU,
+    RestartRecord,
+    WarpdProblem,
+    WarpdResult,
+    WarpdSchedule,
+    inner_steps,
+    primal_dual,
+    schedule,
+    step_sizes,
+    warpd,
+    warpd_sr,
+)
+
+__all__ = [
+    "NU",
+    "RestartRecord",
+    "WarpdProblem",
+    "WarpdResult",
+    "WarpdSchedule",
+    "inner_steps",
+    "primal_dual",
+    "schedule",
+    "step_sizes",
+    "warpd",
+    "warpd_sr",
+]
