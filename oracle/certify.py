@@ -159,9 +159,12 @@ def _certified_approximation(
         distinct_values.append(gmpy2.mpq(Q, grid))
     if total > 1 << (2 * (L - target)):  # pragma: no cover - would be a bug in the scheme
         raise OracleError(f"internal error: certificate failed at target={target}")
-    values = np.array([distinct_values[j] for j in index], dtype=object)
+    table = np.empty(len(distinct_values), dtype=object)
+    table[:] = distinct_values
+    values = table[index.reshape(shape)]  # a new array that owns its data
+    values.flags.writeable = False
     bound = sqrt_upper(gmpy2.mpq(total, gmpy2.mpz(1) << (2 * L)))
-    return Certified(frozen_array(values, shape), bound, target)
+    return Certified(values, bound, target)
 
 
 def frozen_array(values: object, shape: tuple[int, ...] | None = None) -> np.ndarray:

@@ -67,19 +67,14 @@ class _Part:
     __slots__ = ("nodes", "distinct", "index", "multiplicity", "_order", "_program")
 
     def __init__(self, program: Program, nodes: list[int]):
+        distinct, index, multiplicity = np.unique(
+            np.asarray(nodes, dtype=np.int64), return_inverse=True, return_counts=True
+        )
         self.nodes = nodes
-        position: dict[int, int] = {}
-        self.distinct: list[int] = []
-        self.index: list[int] = []
-        for node in nodes:
-            j = position.get(node)
-            if j is None:
-                j = position[node] = len(self.distinct)
-                self.distinct.append(node)
-            self.index.append(j)
-        self.multiplicity = [0] * len(self.distinct)
-        for j in self.index:
-            self.multiplicity[j] += 1
+        self.distinct: list[int] = distinct.tolist()
+        #: for each entry, the position of its node in ``distinct`` (an int array)
+        self.index: np.ndarray = index.reshape(-1)
+        self.multiplicity: list[int] = multiplicity.tolist()
         self._program = program
         self._order: list[int] | None = None
 
@@ -233,10 +228,10 @@ class ExactData:
         index, distinct = self.enclosures(which, bits)
         return [distinct[j] for j in index]
 
-    def enclosures(self, which: object, bits: int) -> tuple[list[int], list[arb]]:
+    def enclosures(self, which: object, bits: int) -> tuple[np.ndarray, list[arb]]:
         """``(index, balls)``: balls (radius ``<= 2^-bits``) of the DISTINCT entries of
-        ``"A"`` or sample ``k``, and for each row-major entry the position of its ball.
-        Read-only: the lists are the cache's own."""
+        ``"A"`` or sample ``k``, and for each row-major entry the position of its ball (an
+        int array).  Read-only: both are the cache's own."""
         part = self._parts.get(which)
         if part is None:
             raise InvalidArgument(

@@ -286,6 +286,18 @@ class Unsupported(InvalidArgument):
     """An expression node the rigorous evaluator does not support (or a float / symbol)."""
 
 
+_NAN = arb("nan")
+
+
+def _run(op: Op, values: Values) -> arb:
+    """``op(values)``; a python-flint exception (an exponent too large for a machine word, a
+    division by an exact zero...) gives a nan ball, which no enclosure accepts."""
+    try:
+        return op(values)
+    except (ArithmeticError, ValueError, TypeError):
+        return _NAN
+
+
 def _fold(op: Callable[[arb, arb], arb], args: tuple[int, ...]) -> Op:
     """``((v[a0] op v[a1]) op v[a2]) ...`` in the order of ``args`` (as SymPy stores them)."""
     if len(args) == 1:
@@ -311,7 +323,7 @@ def _fold(op: Callable[[arb, arb], arb], args: tuple[int, ...]) -> Op:
 class Program:
     """Exact SymPy expressions compiled into one shared DAG of python-flint ``arb`` operations.
 
-    Every distinct subexpression (SymPy nodes compare and hash structurally) becomes one node,
+    Every distinct subexpression (equal SymPy trees) becomes one node,
     compiled once and evaluated once per working precision, however many entries and samples
     contain it: the 16,384 entries of a 128 x 128 DCT-II have about 9,600 distinct nodes and
     2,500 distinct values.  Node values are cached for the last :attr:`CACHE_PRECISIONS`
@@ -337,14 +349,21 @@ class Program:
         return len(self._ops)
 
     def add(self, expr: sympy.Expr, where: str = "expression") -> int:
-        """The node computing ``expr`` (compiled now if new); ``where`` names it in errors."""
-        node = self._memo.get(expr)
+        """The node computing ``expr`` (compiled now if new); ``where`` names it in errors.
+
+        Nodes are keyed by ``(type, args)`` (atoms by themselves): equal SymPy trees get one
+        node, and the lookup compares children by identity first instead of going through
+        SymPy's slower ``Expr.__eq__``.
+        """
+        args = expr.args
+        key = (type(expr), args) if args else expr
+        node = self._memo.get(key)
         if node is None:
             op, deps = self._compile(expr, where)
             node = len(self._ops)
             self._ops.append(op)
             self._deps.append(deps)
-            self._memo[expr] = node
+            self._memo[key] = node
         return node
 
     def _compile(self, expr: object, where: str) -> tuple[Op, tuple[int, ...]]:
@@ -371,7 +390,7 @@ class Program:
                 if e >= 0:
                     return (lambda v: ipow(v[b], e)), (b,)
                 return (lambda v: 1 / ipow(v[b], -e)), (b,)
-            if exponent_kind == "rat":
+            if exponent_kind == "rat" and int(exponent.q) < 1 << 62:  # root(q) needs a word
                 p, q = int(exponent.p), int(exponent.q)
                 if (p, q) == (1, 2):
                     return (lambda v: v[b].sqrt()), (b,)
@@ -423,7 +442,7 @@ class Program:
         with flint_precision(prec):
             for i in self.closure(nodes) if order is None else order:
                 if values[i] is None:
-                    values[i] = ops[i](values)
+                    values[i] = _run(ops[i], values)
         return [values[i] for i in nodes]
 
     def thunk(self, node: int) -> ArbThunk:
@@ -434,7 +453,7 @@ class Program:
         def run() -> arb:
             values: Values = [None] * len(ops)
             for i in order:
-                values[i] = ops[i](values)
+                values[i] = _run(ops[i], values)
             return values[node]
 
         return run
@@ -525,7 +544,7 @@ def _enclose(evaluate: Callable[[int, list[int]], list[arb]], count: int, bits: 
             raise PrecisionError(
                 f"bits={bits}: could not enclose {len(todo)} entries within 2^-{bits} at "
                 f"working precision up to {MAX_WORKING_PRECISION} bits (is an entry undefined, "
-                f"e.g. log(0) or sqrt of a negative number?)"
+                f"e.g. log(0) or sqrt of a negative number, or astronomically large?)"
             )
         left = []
         extra = 0
