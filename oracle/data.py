@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import sympy
@@ -17,6 +17,7 @@ from oracle.exact import (
     check_sympy,
     enclose_nodes,
     gc_paused,
+    is_sympy_expr,
 )
 
 __all__ = ["BALL_CACHE_SIZE", "ExactData", "ExactPart", "as_exact_data"]
@@ -116,7 +117,7 @@ class ExactData:
 
     def _build(self, A: object, samples: Sequence[object]) -> None:
         self._program = Program()
-        self._where: dict[int, tuple[sympy.Expr, str]] = {}
+        self._where: dict[int, tuple[sympy.Expr, Callable[[int], str], int]] = {}
         self._parts: dict[object, _Part] = {}
         self._set_matrix(A)
         if isinstance(samples, (str, bytes)) or not isinstance(samples, Sequence):
@@ -131,8 +132,7 @@ class ExactData:
                 raise InvalidArgument(
                     f"samples[{k}] has length {len(values)} but A has m={self.m} rows"
                 )
-            exprs, nodes = self._compile([(v, f"samples[{k}][{i}]")
-                                          for i, v in enumerate(values)])
+            exprs, nodes = self._compile(values, lambda i, k=k: f"samples[{k}][{i}]")
             vectors.append(exprs)
             self._parts[k] = _Part(self._program, nodes)
         self._sample_entries: list[list[sympy.Expr]] = vectors
@@ -154,29 +154,34 @@ class ExactData:
                     f"A is ragged: row 0 has {width} entries but row {i} has {len(row)}"
                 )
         self.m, self.N = len(rows), width
-        exprs, nodes = self._compile(
-            [(v, f"A[{i}, {j}]") for i, row in enumerate(rows) for j, v in enumerate(row)]
-        )
+        N = width
+        exprs, nodes = self._compile([v for row in rows for v in row],
+                                     lambda i: f"A[{i // N}, {i % N}]")
         self._A_entries = exprs
         self._A: sympy.ImmutableMatrix | None = None
         self._parts["A"] = _Part(self._program, nodes)
 
-    def _compile(self, items: list[tuple[object, str]]) -> tuple[list[sympy.Expr], list[int]]:
-        """Validate and compile ``(value, where)`` pairs; remembers the first place each new
-        entry node appears (for :meth:`_check_real`)."""
-        program, where_of = self._program, self._where
+    def _compile(self, values: list[object], where: Callable[[int], str]
+                 ) -> tuple[list[sympy.Expr], list[int]]:
+        """Validate and compile ``values`` (``where(i)`` names value ``i`` in errors, and is
+        only called for one); remembers where each new entry node first appears (for
+        :meth:`_check_real`)."""
+        add, first = self._program.add, self._where
         exprs, nodes = [], []
-        for value, where in items:
-            expr = value if isinstance(value, sympy.Expr) else as_exact(value, where)
+        for i, value in enumerate(values):
+            expr = value if is_sympy_expr(value) else as_exact(value, where(i))
             try:
-                node = program.add(expr, where)
-            except (Unsupported, InvalidType):
-                check_sympy(expr, where)  # SymPy's own verdict, with the usual messages
+                node = add(expr)
+            except (Unsupported, InvalidType) as exc:
+                place = where(i)
+                check_sympy(expr, place)  # SymPy's own verdict, with the usual messages
+                if isinstance(exc, Unsupported):
+                    raise Unsupported(place, expr, exc.node) from None
                 raise
             exprs.append(expr)
             nodes.append(node)
-            if node not in where_of:
-                where_of[node] = (expr, where)
+            if node not in first:
+                first[node] = (expr, where, i)
         return exprs, nodes
 
     def _check_real(self, parts: list[object]) -> None:
@@ -189,7 +194,8 @@ class ExactData:
             balls = self._program.evaluate(todo, prec)
             todo = [n for n, x in zip(todo, balls, strict=True) if not x.is_finite()]
         for node in todo:
-            check_sympy(*self._where[node])
+            expr, where, i = self._where[node]
+            check_sympy(expr, where(i))
         self._where = {}
 
     # ------------------------------------------------------------------ public API

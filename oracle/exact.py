@@ -48,6 +48,7 @@ __all__ = [
     "as_exact",
     "check_bits",
     "check_sympy",
+    "is_sympy_expr",
     "compile_expr",
     "enclose",
     "enclose_many",
@@ -283,7 +284,29 @@ Op = Callable[[Values], arb]
 
 
 class Unsupported(InvalidArgument):
-    """An expression node the rigorous evaluator does not support (or a float / symbol)."""
+    """An expression node the rigorous evaluator does not support (or a symbol)."""
+
+    def __init__(self, where: str, expr: object, node: object):
+        super().__init__(
+            f"{where}={short(expr)} uses {type(node).__name__}, which the rigorous evaluator "
+            f"does not support; build data from +, *, powers, pi, E, sqrt, cos, sin, tan, exp, "
+            f"log, atan"
+        )
+        #: the unsupported SymPy node
+        self.node = node
+
+
+_EXPR_TYPES: dict[type, bool] = {}
+
+
+def is_sympy_expr(value: object) -> bool:
+    """``isinstance(value, sympy.Expr)``, decided once per type (SymPy's ``isinstance`` costs
+    about a microsecond)."""
+    cls = type(value)
+    known = _EXPR_TYPES.get(cls)
+    if known is None:
+        known = _EXPR_TYPES[cls] = issubclass(cls, sympy.Expr)
+    return known
 
 
 _NAN = arb("nan")
@@ -375,7 +398,8 @@ class Program:
             q = _fmpq(expr)  # type: ignore[arg-type]
             return (lambda v: arb(q)), ()
         if kind == "add" or kind == "mul":
-            args = tuple(self.add(a, where) for a in expr.args)  # type: ignore[attr-defined]
+            add = self.add
+            args = tuple([add(a, where) for a in expr.args])  # type: ignore[attr-defined]
             return _fold(operator.add if kind == "add" else operator.mul, args), args
         if kind == "unary" and len(expr.args) == 1:  # type: ignore[attr-defined]
             func = _UNARY[type(expr)]
@@ -407,11 +431,7 @@ class Program:
                 return (lambda v: const()), ()
         if kind == "float":
             raise _refuse_float(expr, where)
-        raise Unsupported(
-            f"{where}={short(expr)} uses {type(expr).__name__}, which the rigorous evaluator "
-            f"does not support; build data from +, *, powers, pi, E, sqrt, cos, sin, tan, exp, "
-            f"log, atan"
-        )
+        raise Unsupported(where, expr, expr)
 
     def closure(self, nodes: Sequence[int]) -> list[int]:
         """Every node that ``nodes`` depend on, themselves included, in evaluation order."""
