@@ -30,6 +30,10 @@ __all__ = [
     "Layer",
     "as_rational_matrix",
     "is_mpq",
+    "rationals_to_data",
+    "rationals_from_data",
+    "layer_to_data",
+    "layer_from_data",
 ]
 
 ACTIVATIONS = ("identity", "relu", "soft_threshold", "square", "gate")
@@ -358,6 +362,151 @@ class Layer:
                 n += sum(1 for v in blk.activation.thresholds.q if v != 0)
         return n
 
+
+
+# =============================================================================== plain data
+# A network crosses a process boundary as PLAIN DATA: nested tuples, lists and dicts of ``int``,
+# ``str`` and ``None`` only, so the receiver can decode it without running any of the sender's
+# code (no classes, no pickled objects).  A rational is the pair ``(numerator, denominator)``
+# with ``denominator > 0``; an array of rationals is ``(shape, pairs)`` in row-major order.
+
+def rationals_to_data(values: object) -> tuple[tuple[int, ...], tuple[tuple[int, int], ...]]:
+    """An array of rationals as ``(shape, ((p, q), ...))``, row-major, exactly."""
+    arr = np.asarray(values, dtype=object)
+    return (tuple(int(d) for d in arr.shape),
+            tuple((int(gmpy2.mpq(v).numerator), int(gmpy2.mpq(v).denominator))
+                  for v in arr.flat))
+
+
+def _plain_int(value: object, where: str, minimum: int | None = None) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidType(f"{where}={_short(value)} must be an int")
+    if minimum is not None and value < minimum:
+        raise InvalidArgument(f"{where}={value} must be >= {minimum}")
+    return value
+
+
+def _short(value: object, limit: int = 80) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _pair(value: object, where: str) -> gmpy2.mpq:
+    if not isinstance(value, (tuple, list)) or len(value) != 2:
+        raise InvalidType(f"{where}={_short(value)} must be a pair (numerator, denominator)")
+    p = _plain_int(value[0], f"{where}[0]")
+    q = _plain_int(value[1], f"{where}[1]", 1)
+    return gmpy2.mpq(p, q)
+
+
+def rationals_from_data(data: object, where: str, ndim: int) -> np.ndarray:
+    """Decode :func:`rationals_to_data` output: an object array of ``gmpy2.mpq`` with ``ndim``
+    dimensions.  Every field is type-checked; the number of pairs must equal the shape's size."""
+    if not isinstance(data, (tuple, list)) or len(data) != 2:
+        raise InvalidType(f"{where}={_short(data)} must be (shape, pairs)")
+    shape, pairs = data
+    if not isinstance(shape, (tuple, list)) or len(shape) != ndim:
+        raise InvalidArgument(f"{where}: shape={_short(shape)} must have {ndim} entries")
+    dims = tuple(_plain_int(d, f"{where}.shape[{i}]", 0) for i, d in enumerate(shape))
+    if not isinstance(pairs, (tuple, list)) or len(pairs) != int(np.prod(dims, dtype=object)):
+        raise InvalidArgument(
+            f"{where}: {len(pairs) if isinstance(pairs, (tuple, list)) else _short(pairs)} "
+            f"entries for shape {dims}")
+    out = np.empty(len(pairs), dtype=object)
+    for i, pair in enumerate(pairs):
+        out[i] = _pair(pair, f"{where}[{i}]")
+    return out.reshape(dims)
+
+
+def _term_to_data(term: Term, matrices: dict[int, int], table: list) -> tuple:
+    coef = (int(term.coef.q.numerator), int(term.coef.q.denominator))
+    if isinstance(term, Identity):
+        return ("identity", term.source, coef)
+    key = id(term.M)
+    if key not in matrices:
+        matrices[key] = len(table)
+        table.append(rationals_to_data(term.M.q))
+    return ("dense", term.source, matrices[key], coef)
+
+
+def _term_from_data(data: object, where: str, matrices: Sequence[RationalMatrix]) -> Term:
+    if not isinstance(data, (tuple, list)) or not data or data[0] not in ("identity", "dense"):
+        raise InvalidArgument(f"{where}={_short(data)} must be ('identity', source, coef) or "
+                              f"('dense', source, matrix index, coef)")
+    if data[0] == "identity":
+        if len(data) != 3:
+            raise InvalidArgument(f"{where}={_short(data)} must be ('identity', source, coef)")
+        return Identity.of(_plain_int(data[1], f"{where}.source", 0),
+                           _pair(data[2], f"{where}.coef"))
+    if len(data) != 4:
+        raise InvalidArgument(f"{where}={_short(data)} must be ('dense', source, index, coef)")
+    index = _plain_int(data[2], f"{where}.matrix", 0)
+    if index >= len(matrices):
+        raise InvalidArgument(f"{where}.matrix={index} but only {len(matrices)} matrices exist")
+    return Dense.of(_plain_int(data[1], f"{where}.source", 0), matrices[index],
+                    _pair(data[3], f"{where}.coef"))
+
+
+def layer_to_data(layer: Layer, matrices: dict[int, int], table: list) -> dict:
+    """One layer as plain data; dense matrices go to ``table`` once each (``matrices`` maps
+    ``id(RationalMatrix)`` to its index), so matrices shared between layers are sent once."""
+    blocks = []
+    for blk in layer.blocks:
+        act = blk.activation
+        blocks.append({
+            "size": blk.size,
+            "terms": [_term_to_data(t, matrices, table) for t in blk.terms],
+            "input_terms": [_term_to_data(t, matrices, table) for t in blk.input_terms],
+            "bias": None if blk.bias is None else rationals_to_data(blk.bias.q),
+            "activation": (act.name,
+                           None if act.thresholds is None else rationals_to_data(act.thresholds.q),
+                           act.source),
+        })
+    return {"in_sizes": list(layer.in_sizes), "blocks": blocks}
+
+
+def layer_from_data(data: object, where: str, input_size: int,
+                    matrices: Sequence[RationalMatrix]) -> Layer:
+    """Rebuild a :class:`Layer` from :func:`layer_to_data` output through the public, validating
+    constructors (shapes, sources and activations are checked as for any new layer)."""
+    if not isinstance(data, dict) or set(data) != {"in_sizes", "blocks"}:
+        raise InvalidArgument(f"{where} must be a dict with keys in_sizes and blocks")
+    in_sizes = data["in_sizes"]
+    if not isinstance(in_sizes, (list, tuple)):
+        raise InvalidType(f"{where}.in_sizes={_short(in_sizes)} must be a list of ints")
+    sizes = [_plain_int(s, f"{where}.in_sizes[{i}]", 1) for i, s in enumerate(in_sizes)]
+    raw_blocks = data["blocks"]
+    if not isinstance(raw_blocks, (list, tuple)):
+        raise InvalidType(f"{where}.blocks={_short(raw_blocks)} must be a list")
+    blocks = []
+    keys = {"size", "terms", "input_terms", "bias", "activation"}
+    for b, raw in enumerate(raw_blocks):
+        here = f"{where}.blocks[{b}]"
+        if not isinstance(raw, dict) or set(raw) != keys:
+            raise InvalidArgument(f"{here} must be a dict with keys {sorted(keys)}")
+        for name in ("terms", "input_terms"):
+            if not isinstance(raw[name], (list, tuple)):
+                raise InvalidType(f"{here}.{name}={_short(raw[name])} must be a list")
+        terms = tuple(_term_from_data(t, f"{here}.terms[{i}]", matrices)
+                      for i, t in enumerate(raw["terms"]))
+        inputs = tuple(_term_from_data(t, f"{here}.input_terms[{i}]", matrices)
+                       for i, t in enumerate(raw["input_terms"]))
+        bias = None if raw["bias"] is None else RationalVector(
+            rationals_from_data(raw["bias"], f"{here}.bias", 1), f"{here}.bias")
+        act = raw["activation"]
+        if not isinstance(act, (tuple, list)) or len(act) != 3 or act[0] not in ACTIVATIONS:
+            raise InvalidArgument(f"{here}.activation={_short(act)} must be (name, thresholds, "
+                                  f"source) with name in {ACTIVATIONS}")
+        if act[0] == "soft_threshold":
+            activation = Activation.soft_threshold(
+                rationals_from_data(act[1], f"{here}.activation.thresholds", 1))
+        elif act[0] == "gate":
+            activation = Activation.gate(_plain_int(act[2], f"{here}.activation.source", 0))
+        else:
+            activation = Activation(act[0])
+        blocks.append(Block(_plain_int(raw["size"], f"{here}.size", 1), terms, inputs, bias,
+                            activation))
+    return Layer(sizes, blocks, input_size)
 
 
 def as_rational_matrix(M: object, where: str = "M") -> RationalMatrix:

@@ -49,6 +49,9 @@ from algorithms.layers import (
     RationalMatrix,
     RationalVector,
     Term,
+    layer_from_data,
+    layer_to_data,
+    rationals_from_data,
 )
 
 __all__ = [
@@ -204,6 +207,68 @@ class NeuralNetwork:
                                input_size))
             prev = width
         return cls(built, input_size=input_size, name=name, default_ctx=default_ctx)
+
+    # -------------------------------------------------------------- plain data
+    #: the ``format`` field of :meth:`to_data`
+    DATA_FORMAT = "smale18.network/1"
+
+    def to_data(self) -> dict:
+        """The network as PLAIN data (ints, strs, None, tuples, lists, dicts), exactly.
+
+        ``{"format", "name", "input_size", "info", "matrices", "layers"}``: ``matrices`` holds
+        each dense matrix once as ``(shape, ((p, q), ...))``; layers refer to it by index;
+        every other rational is a ``(p, q)`` pair.  ``info`` keeps only ``str`` keys, with
+        values turned into ``str``.  :meth:`from_data` rebuilds an equal network through the
+        validating constructors, so a receiver runs none of the sender's code.
+        """
+        matrices: dict[int, int] = {}
+        table: list = []
+        layers = [layer_to_data(layer, matrices, table) for layer in self.layers]
+        return {
+            "format": self.DATA_FORMAT,
+            "name": str(self.name),
+            "input_size": self.input_size,
+            "info": {str(k): str(v) for k, v in self.info.items()},
+            "matrices": table,
+            "layers": layers,
+        }
+
+    @classmethod
+    def from_data(cls, data: object, *, default_ctx: Context | None = None,
+                  max_layers: int = 100_000) -> NeuralNetwork:
+        """Rebuild a network from :meth:`to_data` output, checking every field.
+
+        Raises :class:`~algorithms.errors.InvalidArgument` / ``InvalidType`` naming the field
+        (``layers[3].blocks[0].bias[2][1]=0 must be >= 1``).  ``max_layers`` caps the depth
+        accepted.
+        """
+        keys = {"format", "name", "input_size", "info", "matrices", "layers"}
+        if not isinstance(data, dict) or set(data) != keys:
+            raise InvalidArgument(f"network data must be a dict with keys {sorted(keys)}")
+        if data["format"] != cls.DATA_FORMAT:
+            raise InvalidArgument(
+                f"format={str(data['format'])[:40]!r} must be {cls.DATA_FORMAT!r}")
+        name, info = data["name"], data["info"]
+        if not isinstance(name, str):
+            raise InvalidType("name must be a str")
+        if not isinstance(info, dict) or not all(
+                isinstance(k, str) and isinstance(v, str) for k, v in info.items()):
+            raise InvalidType("info must be a dict of str to str")
+        input_size = data["input_size"]
+        if isinstance(input_size, bool) or not isinstance(input_size, int) or input_size < 1:
+            raise InvalidArgument(f"input_size={str(input_size)[:40]} must be an int >= 1")
+        raw_matrices, raw_layers = data["matrices"], data["layers"]
+        if not isinstance(raw_matrices, (list, tuple)) or not isinstance(raw_layers,
+                                                                          (list, tuple)):
+            raise InvalidType("matrices and layers must be lists")
+        if len(raw_layers) > max_layers:
+            raise InvalidArgument(f"{len(raw_layers)} layers; at most max_layers={max_layers}")
+        matrices = [RationalMatrix(rationals_from_data(M, f"matrices[{i}]", 2), f"matrices[{i}]")
+                    for i, M in enumerate(raw_matrices)]
+        layers = [layer_from_data(raw, f"layers[{i}]", input_size, matrices)
+                  for i, raw in enumerate(raw_layers)]
+        return cls(layers, input_size=input_size, name=name[:200], default_ctx=default_ctx,
+                   info=dict(info))
 
     # -------------------------------------------------------------- inspection
     def summary(self, max_rows: int = 12) -> str:

@@ -245,23 +245,54 @@ def certified_longest_column(st: _Stats, k: int) -> int | None:
 
 
 class RandomVertex(_GadgetAlgorithm):
-    """A randomized algorithm: read the coarse ``A_n``, return the network of a vertex drawn
-    uniformly by ``random.Random(seed)``.  Each seed is a consistent deterministic algorithm;
-    the family over seeds is the randomized algorithm of claim (a)."""
+    """A randomized algorithm: read ``A_d`` at a RANDOM depth ``d``, return the vertex network
+    of the column certified longest at that depth, or of a uniformly random vertex.
+
+    Protocol for randomized algorithms (the harness's): ``randomized = True`` and
+    ``train(oracle, rng)`` with ``rng`` a ``numpy.random.Generator``; one seed of ``rng`` is one
+    consistent deterministic algorithm, and the family over seeds is the randomized algorithm
+    of claim (a).  The depth is ``d = level + floor(E)`` with ``E`` exponential of mean
+    ``depth_scale`` (``level`` the coarse level), so ``P(d > n) = exp(-(n - level + 1) /
+    depth_scale)`` for ``n >= level``: at small n many seeds read deeper than n and succeed on
+    several members (where the bound ``sum_j P(success_j) <= 1 + (N1 - 1) P(d > n)`` allows it),
+    at large n almost none do.  ``depth_scale=0`` gives ``d = level`` always.
+
+    ``train(oracle)`` without ``rng`` is the old deterministic member: a vertex drawn by
+    ``random.Random(seed)`` from ``A_level``.
+    """
 
     name = "RandomVertex"
+    randomized = True
 
     def __init__(self, problem: str, value: object, K: int, *, seed: int = 0,
-                 level: int | None = None):
+                 level: int | None = None, depth_scale: object = 12):
         super().__init__(problem, value, K)
         self.seed = as_positive_int(seed, "seed", 0)
         self.level = coarse_level(K) if level is None else as_positive_int(level, "level", 0)
+        if isinstance(depth_scale, bool) or not isinstance(depth_scale, (int, float)) \
+                or not 0 <= depth_scale <= 10_000:
+            raise InvalidArgument(f"depth_scale={depth_scale!r} must be a number in [0, 10000]")
+        self.depth_scale = depth_scale
 
-    def train(self, oracle: object) -> NeuralNetwork:
-        st = self._read(oracle, self.level)
-        j = random.Random(self.seed).randrange(st.N1)
-        return self.vertex_network(st, j, {"family": self.family(st), "level": self.level,
-                                           "seed": self.seed})
+    def depth(self, rng: np.random.Generator) -> int:
+        """The random read depth ``level + floor(Exponential(depth_scale))``."""
+        if self.depth_scale == 0:
+            return self.level
+        return self.level + int(rng.exponential(self.depth_scale))
+
+    def train(self, oracle: object, rng: np.random.Generator | None = None) -> NeuralNetwork:
+        if rng is None:
+            st = self._read(oracle, self.level)
+            j = random.Random(self.seed).randrange(st.N1)
+            return self.vertex_network(st, j, {"family": self.family(st), "level": self.level,
+                                               "seed": self.seed})
+        d = self.depth(rng)
+        st = self._read(oracle, d)
+        j = certified_longest_column(st, d)
+        info = {"family": self.family(st), "level": d, "certified": j is not None}
+        if j is None:
+            j = int(rng.integers(st.N1))
+        return self.vertex_network(st, j, info)
 
 
 class ExactSolveAtLevel(_GadgetAlgorithm):

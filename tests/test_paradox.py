@@ -16,8 +16,8 @@ CASES = [(p, K) for K in (3, 4) for p in ("P1", "P2", "P3")]
 @pytest.fixture(scope="module")
 def results():
     return {
-        (problem, K): run(problem, K, levels=(4, 12), randomized_seeds=8, draws=3,
-                          budgets=(5, 50))
+        (problem, K): run(problem, K, levels=(4, 40), randomized_seeds=8,
+                          randomized_levels=(20, 80), draws=2, budgets=(5, 50))
         for problem, K in CASES
     }
 
@@ -49,13 +49,20 @@ def test_the_three_claims_are_measured(results, problem, K):
     assert by_name["Barycentre"].max_samples_read == 1
     if problem == "P3":
         assert by_name["FIRENET"].verdict(K - 2) is True
-    # randomized: frequencies sum to at most about 1
-    total = sum(res.randomized_success, gmpy2.mpq(0))
-    assert total <= 1 + res.randomized_deeper
+    # randomized: at each level n (fixed before the seeds), the success frequencies sum to at
+    # most 1 + (N1 - 1) P(read deeper than n); reading no deeper than 80 is the rule
+    (table,) = res.randomized
+    assert table.name == "RandomVertex" and table.consistent
+    for lv in table.levels:
+        assert lv.total <= lv.bound and lv.no_answer == 0
+    assert table.levels[0].deeper_fraction == 1  # the coarse level is deeper than 20
+    # every run was sealed and answered
+    assert res.sealed and all(r.answered for s in res.algorithms for r in s.all_runs()
+                              if s.name != "Search")
 
 
 class PeekingAlgorithm:
-    """Cheats: reads the exact data behind the oracle instead of the oracle's answers."""
+    """Cheats: reads what Barycentre reads, then decides from the exact data behind the oracle."""
 
     name = "Peek"
 
@@ -63,30 +70,34 @@ class PeekingAlgorithm:
         self.honest = Search("P3", 1, 3)
 
     def train(self, oracle):
-        st = _stats(oracle.matrix(22))  # reads exactly what Barycentre reads ...
-        data = oracle.exact_data  # ... but decides from the truth
-        from theorems.paradox.harness import build_class
+        from algorithms.paradox_algorithms import _Stats
 
-        om = build_class("P3", 3)
-        for j in range(1, om.N1 + 1):
-            for n in range(1, 40):
-                if om.member("I", j, n).exact_data.A == data.A:
-                    return self.honest.vertex_network(st, j - 1, {"peeked": True})
-        return self.honest.barycentre_network(st, {})
+        st = _Stats.of(oracle.matrix(22))
+        A = oracle.exact_data.A  # the sealed client has no such attribute
+        row = [A[0, i] for i in range(st.N1)]
+        j = max(range(st.N1), key=lambda i: row[i])
+        return self.honest.vertex_network(st, j, {"peeked": True})
 
 
-def _stats(A):
-    from algorithms.paradox_algorithms import _Stats
+def test_a_cheating_algorithm_is_contained_when_sealed_and_flagged_in_process():
+    sealed = challenge(PeekingAlgorithm(), "P3", 3, levels=(4,), draws=1, budgets=(5,))
+    peek = next(s for s in sealed.algorithms if s.name == "Peek")
+    assert all("AttributeError" in r.no_answer for r in peek.all_runs())
+    assert peek.verdict(3) is False and peek.verdict(1) is False
+    debug = challenge(PeekingAlgorithm(), "P3", 3, levels=(4,), draws=1, budgets=(5,),
+                      isolation="none")
+    peek = next(s for s in debug.algorithms if s.name == "Peek")
+    assert not peek.consistent and "identical transcripts" in peek.inconsistency
+    assert peek.verdict(3) is False
+    assert next(s for s in debug.algorithms if s.name == "Search").consistent
 
-    return _Stats.of(A)
 
-
-def test_a_cheating_algorithm_is_reported_inconsistent():
-    res = challenge(PeekingAlgorithm(), "P3", 3, levels=(4,), draws=1, budgets=(5,))
-    peek = next(s for s in res.algorithms if s.name == "Peek")
-    assert not peek.consistent
-    assert "identical answers" in peek.inconsistency
-    assert next(s for s in res.algorithms if s.name == "Search").consistent
+def test_result_repr_summary_and_html(results):
+    res = results[("P3", 3)]
+    assert repr(res).startswith("<ParadoxResult P3, K=3") and len(repr(res)) < 200
+    text = res.summary()
+    assert "Search" in text and "randomized RandomVertex" in text and "isolation = process" in text
+    assert "<table>" in res._repr_html_()
 
 
 def test_cayley_class_gives_the_same_picture():
@@ -108,9 +119,13 @@ def test_json_schema(results):
     lo, hi = alg["worst_error"]["I"]["lower"], alg["worst_error"]["I"]["upper"]
     assert isinstance(lo, str) and gmpy2.mpq(float(lo)) <= gmpy2.mpq(float(hi))
     assert set(alg["digits"]) == {"K", "K-1", "K-2"}
+    assert payload["isolation"] == "process" and payload["sealed"] is True
     rnd = payload["randomized"][0]
-    assert {"name", "success", "sum"} <= set(rnd) and all(isinstance(p, str)
-                                                          for p in rnd["success"])
+    assert {"name", "seeds", "levels"} <= set(rnd)
+    row = rnd["levels"][0]
+    assert {"n", "success", "success_wilson_95", "sum", "sum_standard_error",
+            "read_deeper_than_n", "bound"} <= set(row)
+    assert all(isinstance(p, str) for p in row["success"])
     assert set(payload["search_reads"][0]) == {"n", "reads", "correct_K-1"}
 
 
@@ -164,4 +179,6 @@ def test_demo_prints_the_paradox_and_saves_the_figure(tmp_path, monkeypatch, cap
     out = capsys.readouterr().out
     for problem in ("P1", "P2", "P3"):
         assert f"{problem}: the panel against Omega" in out
-    assert (tmp_path / "paradox.png").stat().st_size > 10_000
+    # the figure goes to out/ (created), never into the current folder itself (issue 12)
+    assert (tmp_path / "out" / "paradox.png").stat().st_size > 10_000
+    assert not (tmp_path / "paradox.png").exists()

@@ -1,36 +1,61 @@
 """The paradox harness: Theorem 1 of Colbrook-Antun-Hansen (PNAS 2022), measured.
 
 For a problem (P1, P2 or P3) and a digit target ``K`` the harness builds the class Omega
-(:class:`theorems.instances.omega.Omega`), runs a PANEL of algorithms against it through oracles,
-and
-certifies every error with :func:`theorems.instances.distance.distance`.  It measures the three
-claims
-(SPEC section 3) rather than asserting them:
+(:class:`theorems.instances.omega.Omega`), runs a PANEL of algorithms against it through
+oracles, and certifies every error with :func:`theorems.instances.distance.distance`.  It
+measures the three claims (SPEC section 3) rather than asserting them.
+
+**Sealed runs.**  Every ``train`` call runs in a separate process that holds no exact data
+(:mod:`theorems.sealed`): the child gets an oracle client that can only ask ``matrix(n)``,
+``sample(k, n)``, ``shape`` and ``num_samples``; this process owns the oracles, answers over a
+socket, records the run's TRANSCRIPT (queries and answers), and rebuilds the returned network
+from plain data.  Each run starts from the algorithm as pickled once before any run; the
+members of each part are run in an order shuffled with the experiment's ``seed``.  A run past
+its time or memory limit, or one that raises, is a "no answer": a failure, with the reason.
+``isolation="none"`` runs in this process for debugging; results made so say so.
 
 (a) **No algorithm gets K digits.**  Each algorithm is first run on the family-I tie member,
-    served at level k within ``2^-(k+1)`` (an oracle with ``tighten=1``); let ``k0`` be the deepest
-    level it read.  Then it is run on every member ``j = 1..N1`` with ``eps = 2^-(n+1)``,
-    ``n = max(k0, n_min)``, through :class:`oracle.AdversarialOracle` whose cover is the tie's
-    oracle: every answer up to level n is the tie's, and is certified admissible for member j.
-    A consistent algorithm therefore returns the same network for all N1 members, whose
-    vertices are more than ``2*10^-K`` apart, so it fails K digits on at least ``N1 - 1`` of
-    them.  The harness CHECKS consistency: when the answer streams are identical, the outputs
-    must be too; an algorithm that peeks at the exact data is reported as inconsistent.
-    For the randomized algorithm (random vertex, many seeds) the success frequencies over the
-    members are tabulated; their sum is at most about 1.
-(b) **K-1 digits need unbounded data.**  On family II, for a sweep of levels n, each algorithm is
-    run on every member through an adversarial oracle whose cover is the family-II tie; the
+    served at level k within ``2^-(k+1)`` (an oracle with ``tighten=1``); let ``k0`` be the
+    deepest level it read.  Then it is run on every member ``j = 1..N1`` with
+    ``eps = 2^-(n+1)``, ``n = max(k0, n_min)``, through :class:`oracle.AdversarialOracle` whose
+    cover is the tie's oracle: every answer up to level n is the tie's, and is certified
+    admissible for member j.  A consistent algorithm therefore returns the same network for
+    all N1 members, whose vertices are more than ``2*10^-K`` apart, so it fails K digits on at
+    least ``N1 - 1`` of them.  Consistency is CHECKED on transcripts over all runs of an
+    algorithm (:func:`theorems.sealed.transcripts.check`): identical queries and answers must
+    give identical networks, and the queries may depend only on earlier answers.
+(b) **K-1 digits need unbounded data.**  On family II, for a sweep of levels n, each algorithm
+    is run on every member through an adversarial oracle whose cover is the family-II tie; the
     table records the distinct entries read and whether K-1 digits were reached.  ``Search``
     reaches them with reads growing like ``n + 3``; algorithms with bounded reads fail on some
     member.  On the family-II tie data itself (outside Omega), Search exceeds every budget.
 (c) **K-2 digits from one sample.**  Barycentre (and FIRENET for P3) are run on members drawn
     from both families; they reach K-2 digits reading a single matrix.
 
+**Randomized algorithms** (an algorithm with ``randomized = True`` and
+``train(oracle, rng)``, ``rng`` a ``numpy.random.Generator``; one seed is one deterministic
+algorithm).  For each level n of ``randomized_levels``, FIXED BEFORE any seed is drawn, and
+seeds ``s = 1..S``: run seed s on every family-I member ``(j, n)`` through the adversarial
+oracle with the tie as cover.  If seed s reads no deeper than n, its answers are identical on
+all members (the tie's), so a consistent algorithm returns one network and succeeds (K digits)
+on at most one member.  Hence, per seed, ``#members succeeded <= 1 + (N1 - 1) [s reads deeper
+than n]``, and averaging over seeds::
+
+    sum_j P(success on member j)  <=  1 + (N1 - 1) P(read deeper than n).
+
+The harness reports each member's success frequency, the fraction of seeds that read deeper
+than n, the sum and the bound.  As n grows, P(read deeper than n) -> 0 for any algorithm that
+stops, so the sum falls to at most 1: some member is failed with probability at least about
+``1 - 1/N1``.
+
 Everything here returns plain records; :mod:`theorems.paradox.report` formats them.
 """
 
 from __future__ import annotations
 
+import html
+import math
+import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -47,7 +72,7 @@ from algorithms.paradox_algorithms import (
     coarse_level,
 )
 from algorithms.solvers.firenet import FIRENET
-from oracle import AdversarialOracle, Budget, BudgetExceeded, enclose
+from oracle import AdversarialOracle, Budget, enclose
 from theorems.errors import InvalidArgument, InvalidType
 from theorems.instances._exact import integer
 from theorems.instances.distance import Enclosure, correct_to_digits, distance
@@ -55,12 +80,23 @@ from theorems.instances.gadget import Member
 from theorems.instances.omega import Omega
 from theorems.instances.problems import PROBLEM_NAMES
 from theorems.instances.problems import problem as make_problem
+from theorems.sealed.limits import ISOLATIONS, Limits
+from theorems.sealed.runner import (
+    Handle,
+    InProcessRunner,
+    RunOutcome,
+    pickle_algorithm,
+    shared_runner,
+)
+from theorems.sealed.transcripts import Transcript, check
 
 __all__ = [
     "DEFAULT_VALUES",
     "AlgorithmSummary",
     "MemberRun",
     "ParadoxResult",
+    "RandomizedLevel",
+    "RandomizedTable",
     "build_class",
     "default_panel",
     "run",
@@ -74,12 +110,18 @@ DEFAULT_VALUES = {"P1": gmpy2.mpq(1, 10), "P2": gmpy2.mpq(1), "P3": gmpy2.mpq(1)
 BALL_BITS = 256
 
 Progress = Callable[[str], None]
+_ZERO = Enclosure(gmpy2.mpq(0), gmpy2.mpq(0))
 
 
 # ============================================================================ records
 @dataclass(frozen=True)
 class MemberRun:
-    """One algorithm run on one member: what it read and how far its output is."""
+    """One algorithm run on one member: what it read and how far its output is.
+
+    ``no_answer`` is empty when a network came back, else the reason (the run then counts as
+    a failure at every digit level and its ``error`` is a placeholder).  ``budget_exceeded``:
+    the oracle refused a read for its budget.  ``transcript``: the run's queries, answers and
+    end; ``seconds``: the child's own time."""
 
     algorithm: str
     member: str
@@ -92,14 +134,26 @@ class MemberRun:
     error: Enclosure
     outputs: tuple[tuple[gmpy2.mpq, ...], ...] = field(repr=False)
     budget_exceeded: bool = False
+    no_answer: str = ""
+    transcript: Transcript | None = field(default=None, repr=False)
+    seconds: float = 0.0
+
+    @property
+    def answered(self) -> bool:
+        """Whether the run returned a network (and so has a certified error)."""
+        return not self.no_answer
 
     def digits(self, K: int) -> bool | None:
+        """Certified correct to ``K`` digits (True / False / None undecided); a run without an
+        answer is False."""
+        if not self.answered:
+            return False
         return correct_to_digits(self.error, K)
 
 
 @dataclass
 class AlgorithmSummary:
-    """Per-algorithm results of parts (a), (b) and (c)."""
+    """Per-algorithm results of parts (a), (b) and (c) and of the transcript check."""
 
     name: str
     k0: int | None = None
@@ -108,6 +162,7 @@ class AlgorithmSummary:
     runs_c: list[MemberRun] = field(default_factory=list)
     consistent: bool = True
     inconsistency: str = ""
+    findings: list[str] = field(default_factory=list)
 
     def all_runs(self) -> list[MemberRun]:
         out = list(self.runs_a) + list(self.runs_c)
@@ -119,16 +174,24 @@ class AlgorithmSummary:
     def max_samples_read(self) -> int:
         return max((r.samples_read for r in self.all_runs()), default=0)
 
+    @property
+    def no_answers(self) -> list[MemberRun]:
+        """Runs that ended without a network (raised, or stopped by a limit or budget)."""
+        return [r for r in self.all_runs() if not r.answered]
+
     def worst_error(self, family: str) -> Enclosure | None:
-        runs = [r for r in self.all_runs() if r.family == family and not r.budget_exceeded]
+        runs = [r for r in self.all_runs() if r.family == family and r.answered]
         if not runs:
             return None
         return Enclosure(max(r.error.lower for r in runs), max(r.error.upper for r in runs))
 
     def verdict(self, digits: int) -> bool | None:
         """True if every run is certified correct to ``digits`` digits, False if some run is
-        certainly not (or ran out of budget), None if undecided at this precision."""
-        verdicts = [False if r.budget_exceeded else r.digits(digits) for r in self.all_runs()]
+        certainly not (or gave no answer), None if undecided at this precision.  An algorithm
+        whose transcripts show it is inconsistent is never credited: False."""
+        if not self.consistent:
+            return False
+        verdicts = [r.digits(digits) for r in self.all_runs()]
         if any(v is False for v in verdicts):
             return False
         if all(v is True for v in verdicts):
@@ -136,14 +199,73 @@ class AlgorithmSummary:
         return None
 
     def failures_a(self, K: int) -> int:
-        """Members j = 1..N1 of part (a) certainly NOT correct to K digits (the tie run, which
-        comes first in ``runs_a``, is not counted)."""
+        """Members j = 1..N1 of part (a) certainly NOT correct to K digits, or without an
+        answer (the tie run, which comes first in ``runs_a``, is not counted)."""
         return sum(1 for r in self.runs_a[1:] if r.digits(K) is False)
+
+
+@dataclass(frozen=True)
+class RandomizedLevel:
+    """The randomized experiment at one level ``n`` (fixed before the seeds were drawn).
+
+    ``successes[j-1]``: seeds correct to K digits on member j; ``deeper``: seeds that read
+    deeper than n on some member; ``per_seed``: members succeeded, per seed; ``no_answer``:
+    runs without an answer (counted as failures)."""
+
+    n: int
+    seeds: int
+    successes: tuple[int, ...]
+    deeper: int
+    per_seed: tuple[int, ...] = field(repr=False)
+    no_answer: int = 0
+
+    @property
+    def frequencies(self) -> list[gmpy2.mpq]:
+        return [gmpy2.mpq(w, self.seeds) for w in self.successes]
+
+    @property
+    def total(self) -> gmpy2.mpq:
+        """``sum_j`` (success frequency on member j) = the mean of ``per_seed``."""
+        return gmpy2.mpq(sum(self.successes), self.seeds)
+
+    @property
+    def deeper_fraction(self) -> gmpy2.mpq:
+        return gmpy2.mpq(self.deeper, self.seeds)
+
+    @property
+    def bound(self) -> gmpy2.mpq:
+        """``1 + (N1 - 1) * (fraction of seeds that read deeper than n)``."""
+        return 1 + (len(self.successes) - 1) * self.deeper_fraction
+
+    @property
+    def standard_error(self) -> float:
+        """Standard error of :attr:`total` (sample standard deviation of ``per_seed`` over
+        ``sqrt(S)``; 0 when every seed succeeded on equally many members)."""
+        S = self.seeds
+        if S < 2:
+            return 0.0
+        mean = sum(self.per_seed) / S
+        var = sum((c - mean) ** 2 for c in self.per_seed) / (S - 1)
+        return math.sqrt(var / S)
+
+
+@dataclass
+class RandomizedTable:
+    """The randomized experiment for one randomized algorithm."""
+
+    name: str
+    seeds: int
+    levels: list[RandomizedLevel]
+    consistent: bool = True
+    inconsistency: str = ""
 
 
 @dataclass
 class ParadoxResult:
-    """Everything measured for one problem."""
+    """Everything measured for one problem.
+
+    ``isolation`` is ``"process"`` (sealed runs) or ``"none"`` (debugging: the algorithms ran
+    in the harness's own process and could reach the exact data; every report says so)."""
 
     problem: str
     value: gmpy2.mpq
@@ -155,18 +277,90 @@ class ParadoxResult:
     seed: int
     levels: tuple[int, ...]
     algorithms: list[AlgorithmSummary]
-    randomized_name: str
-    randomized_seeds: int
-    randomized_success: list[gmpy2.mpq]
-    randomized_deeper: gmpy2.mpq
+    randomized: list[RandomizedTable]
     search_reads: list[dict]
     budgets: tuple[int, ...]
     budget_exceeded_on_tie: bool
     budget_details: list[dict]
+    isolation: str = "process"
+    limits: Limits = field(default_factory=Limits)
+    run_seconds: list[float] = field(default_factory=list, repr=False)
 
     @property
     def N1(self) -> int:
         return self.N + 1 - self.m
+
+    @property
+    def sealed(self) -> bool:
+        return self.isolation == "process"
+
+    def __repr__(self) -> str:
+        names = ", ".join(s.name for s in self.algorithms)
+        mode = "" if self.sealed else ", isolation='none' (NOT sealed)"
+        return (f"<ParadoxResult {self.problem}, K={self.K}, N={self.N}, m={self.m}, "
+                f"D={self.D}: {len(self.algorithms)} algorithms ({names}){mode}>")
+
+    def _lines(self) -> list[tuple[str, str, str, str, str, str, str]]:
+        K = self.K
+        mark = {True: "yes", False: "no", None: "?"}
+        rows = []
+        for s in self.algorithms:
+            rows.append((s.name, str(s.max_samples_read), mark[s.verdict(K)],
+                         mark[s.verdict(K - 1)], mark[s.verdict(K - 2)],
+                         f"{s.failures_a(K)}/{self.N1}",
+                         "yes" if s.consistent else "NO"))
+        return rows
+
+    def summary(self, print_it: bool = False) -> str:
+        """The report as plain text (one line per algorithm, then the randomized table and
+        every consistency finding); printed too when ``print_it``."""
+        K = self.K
+        head = ("algorithm", "reads", f"{K} digits", f"{K - 1}", f"{K - 2}", "(a) fails K",
+                "consistent")
+        rows = [head] + self._lines()
+        widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
+        out = [f"{self.problem}, K = {K}: N = {self.N}, m = {self.m} (N1 = {self.N1}), "
+               f"D = {self.D}; isolation = {self.isolation}"
+               + ("" if self.sealed else "  [NOT SEALED: debugging mode, algorithms could "
+                                         "reach the exact data]")]
+        for r in rows:
+            out.append("  " + "  ".join(c.rjust(w) if i else c.ljust(w)
+                                        for i, (c, w) in enumerate(zip(r, widths,
+                                                                       strict=True))))
+        for s in self.algorithms:
+            if not s.consistent:
+                out.append(f"  {s.name}: {s.inconsistency}")
+            if s.no_answers:
+                first = s.no_answers[0]
+                out.append(f"  {s.name}: {len(s.no_answers)} run(s) without an answer, e.g. "
+                           f"{first.member}: {first.no_answer}")
+        for t in self.randomized:
+            out.append(f"  randomized {t.name} over {t.seeds} seeds "
+                       f"(sum_j P(success_j) <= 1 + (N1-1) P(read deeper than n)):")
+            for lv in t.levels:
+                out.append(f"    n = {lv.n:>4}: sum {float(lv.total):.3f} "
+                           f"(+- {lv.standard_error:.3f}), P(deeper) "
+                           f"{float(lv.deeper_fraction):.3f}, bound {float(lv.bound):.3f}")
+            if not t.consistent:
+                out.append(f"    {t.inconsistency}")
+        text = "\n".join(out)
+        if print_it:
+            print(text)
+        return text
+
+    def _repr_html_(self) -> str:
+        K = self.K
+        head = ("algorithm", "reads (max)", f"{K} digits", f"{K - 1}", f"{K - 2}",
+                "(a) fails K", "consistent")
+        cells = "".join(f"<th>{html.escape(h)}</th>" for h in head)
+        body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>"
+                       for row in self._lines())
+        note = "" if self.sealed else (
+            "<p><b>isolation='none'</b>: debugging mode, NOT sealed; algorithms could reach "
+            "the exact data.</p>")
+        return (f"<p><b>{html.escape(self.problem)}, K = {K}</b>: N = {self.N}, m = {self.m}, "
+                f"D = {html.escape(self.D)}, isolation = {html.escape(self.isolation)}</p>"
+                f"{note}<table><tr>{cells}</tr>{body}</table>")
 
 
 # ============================================================================ set-up
@@ -187,8 +381,9 @@ def build_class(problem: str, K: int, *, N: int = 3, m: int = 2, R: int = 1,
 
 def default_panel(problem: str, value: object, K: int, *, firenet: bool = True,
                   firenet_outer: int = 8, firenet_inner: int = 25) -> list[Any]:
-    """The panel of SPEC section 5: Barycentre, Search, an exact solve of the coarse data, one
-    deterministic random-vertex algorithm and (for P3) a multiprecision FIRENET network."""
+    """The panel of SPEC section 5: Barycentre, Search, an exact solve of the coarse data, the
+    randomized vertex guesser with a random read depth and (for P3) a multiprecision FIRENET
+    network."""
     level = coarse_level(K)
     panel: list[Any] = [
         Barycentre(problem, value, K),
@@ -222,9 +417,9 @@ def _evaluate(net: Any, y: list[Any]) -> tuple[list[Any], tuple[gmpy2.mpq, ...]]
     :data:`BALL_BITS` bits (the balls contain the exact output).
 
     Returns the point handed to :func:`distance` (rationals or balls) and the output's
-    rational midpoints (used by the consistency check)."""
+    rational midpoints."""
     rational = all(not isinstance(v, arb) for v in y)
-    if rational and getattr(net, "depth", 2) <= 3:
+    if rational and net.depth <= 3:
         ctx = Exact()
         mids = tuple(ctx.to_rationals(net(y, ctx)))
         return list(mids), mids
@@ -234,120 +429,157 @@ def _evaluate(net: Any, y: list[Any]) -> tuple[list[Any], tuple[gmpy2.mpq, ...]]
     return ball.entries(x), tuple(ball.to_rationals(x))
 
 
-def _run_one(alg: Any, oracle: Any, member: Member, family: str, samples: list[list]
-             ) -> MemberRun:
-    net = alg.train(oracle)
-    worst: Enclosure | None = None
-    outs = []
-    for k, y in enumerate(samples):
-        point, mids = _evaluate(net, y)
-        outs.append(mids)
-        err = distance(point, member, k)
-        if worst is None or err.upper > worst.upper:
-            worst = err
-    reads = getattr(oracle, "reads", ())
-    return MemberRun(
-        algorithm=alg.name,
-        member=member.label(),
-        family=family,
-        j=member.j,
-        n=member.n,
-        samples_read=oracle.samples_read,
-        deepest_level=oracle.deepest_level,
-        served_by_cover=bool(reads) and all(r.source == "cover" for r in reads),
-        error=worst,  # type: ignore[arg-type]
-        outputs=tuple(outs),
-    )
+class _Session:
+    """One experiment's runner, limits and record of run times."""
+
+    def __init__(self, runner: Any, limits: Limits, samples: list[list]):
+        self.runner = runner
+        self.limits = limits
+        self.samples = samples
+        self.seconds: list[float] = []
+
+    def run_one(self, handle: Handle, oracle: Any, member: Member, family: str,
+                entropy: tuple[int, ...] | None) -> MemberRun:
+        return self.run_many([(handle, oracle, member, family, entropy)])[0]
+
+    def run_many(self, jobs: list[tuple[Handle, Any, Member, str, tuple[int, ...] | None]]
+                 ) -> list[MemberRun]:
+        """Independent runs (several children at a time when sealed), then their errors."""
+        outcomes = self.runner.run_many([(h, o, e) for h, o, _, _, e in jobs], self.limits)
+        return [self._record(job, out) for job, out in zip(jobs, outcomes, strict=True)]
+
+    def _record(self, job: tuple[Handle, Any, Member, str, tuple[int, ...] | None],
+                out: RunOutcome) -> MemberRun:
+        handle, oracle, member, family, _ = job
+        self.seconds.append(out.seconds)
+        reads = getattr(oracle, "reads", ())
+        common = dict(
+            algorithm=handle.name, member=member.label(), family=family, j=member.j,
+            n=member.n, samples_read=oracle.samples_read, deepest_level=oracle.deepest_level,
+            served_by_cover=bool(reads) and all(r.source == "cover" for r in reads),
+            budget_exceeded=out.budget_exceeded, transcript=out.transcript,
+            seconds=out.seconds)
+        if out.network is None:
+            return MemberRun(error=_ZERO, outputs=(), no_answer=out.no_answer, **common)
+        worst: Enclosure | None = None
+        outs = []
+        for k, y in enumerate(self.samples):
+            point, mids = _evaluate(out.network, y)
+            outs.append(mids)
+            err = distance(point, member, k)
+            if worst is None or err.upper > worst.upper:
+                worst = err
+        return MemberRun(error=worst, outputs=tuple(outs), **common)  # type: ignore[arg-type]
+
+
+def _entropy(handle: Handle, seed: int, s: int = 0) -> tuple[int, ...] | None:
+    """The rng seed of a randomized algorithm's run (``None`` for a deterministic one)."""
+    return (seed, s) if handle.randomized else None
 
 
 # ============================================================================ the parts
-def _part_a(alg: Any, om: Omega, samples: list, summary: AlgorithmSummary) -> None:
-    tie = om.tie("I")
-    tie_oracle = tie.oracle(tighten=1)
-    probe = tie_oracle.fresh()
-    tie_run = _run_one(alg, probe, tie, "I", samples)
+def _parts(session: _Session, handle: Handle, om: Omega, order: list[int],
+           levels: Sequence[int], draws: list[Member], draw_order: list[int], budget: int,
+           seed: int, summary: AlgorithmSummary) -> None:
+    """Parts (a), (b), (c) for one algorithm: the tie run first (its deepest level fixes the
+    members of (a)), then every other run at once (in the shuffled orders, several children
+    at a time when sealed)."""
+    entropy = _entropy(handle, seed)
+    tie_a = om.tie("I").oracle(tighten=1)
+    probe = tie_a.fresh()
+    tie_run = session.run_one(handle, probe, om.tie("I"), "I", entropy)
     k0 = probe.deepest_level or 0
     summary.k0 = k0
-    summary.runs_a.append(tie_run)
-    n = max(k0, om.n_min)
-    tie_keys = [r.key for r in probe.reads]
-    for j in range(1, om.N1 + 1):
-        mb = om.member("I", j, n)
-        adv = AdversarialOracle(mb.exact_data, tie_oracle.fresh())
-        run = _run_one(alg, adv, mb, "I", samples)
-        summary.runs_a.append(run)
-        identical = run.served_by_cover and [r.key for r in adv.reads] == tie_keys
-        if identical and run.outputs != tie_run.outputs and summary.consistent:
-            summary.consistent = False
-            summary.inconsistency = (
-                f"{alg.name} read identical answers on the tie member and on {mb.label()} "
-                f"but returned different outputs: it used something other than the oracle"
-            )
-
-
-def _part_b(alg: Any, om: Omega, samples: list, levels: Sequence[int],
-            summary: AlgorithmSummary, budget: int) -> None:
-    tie_oracle = om.tie("II").oracle(tighten=1)
-    for n in levels:
-        runs = []
-        for j in range(1, om.N1 + 1):
+    n_a = max(k0, om.n_min)
+    jobs, keys = [], []
+    for j in order:  # (a) adversarial family I, the tie's answers up to level n_a
+        mb = om.member("I", j, n_a)
+        jobs.append((handle, AdversarialOracle(mb.exact_data, tie_a.fresh()), mb, "I",
+                     entropy))
+        keys.append(("a", j))
+    tie_b = om.tie("II").oracle(tighten=1)
+    for n in levels:  # (b) adversarial family II, the sweep
+        for j in order:
             mb = om.member("II", j, n)
-            adv = AdversarialOracle(mb.exact_data, tie_oracle.fresh(),
-                                    budget=Budget(max_reads=budget))
-            try:
-                runs.append(_run_one(alg, adv, mb, "II", samples))
-            except BudgetExceeded:
-                runs.append(MemberRun(alg.name, mb.label(), "II", j, n, adv.samples_read,
-                                      adv.deepest_level, False, Enclosure(gmpy2.mpq(0),
-                                                                          gmpy2.mpq(0)),
-                                      (), budget_exceeded=True))
-        summary.runs_b[n] = runs
+            jobs.append((handle, AdversarialOracle(mb.exact_data, tie_b.fresh(),
+                                                   budget=Budget(max_reads=budget)),
+                         mb, "II", entropy))
+            keys.append((n, j))
+    for i in draw_order:  # (c) honest oracles on drawn members
+        jobs.append((handle, draws[i].oracle(), draws[i], draws[i].family or "I", entropy))
+        keys.append(("c", i))
+    runs = dict(zip(keys, session.run_many(jobs), strict=True))
+    summary.runs_a = [tie_run] + [runs[("a", j)] for j in sorted(order)]
+    for n in levels:
+        summary.runs_b[n] = [runs[(n, j)] for j in sorted(order)]
+    summary.runs_c = [runs[("c", i)] for i in sorted(draw_order)]
 
 
-def _part_c(alg: Any, om: Omega, samples: list, draws: list[Member],
-            summary: AlgorithmSummary) -> None:
-    for mb in draws:
-        summary.runs_c.append(_run_one(alg, mb.oracle(), mb, mb.family or "I", samples))
+def _check_transcripts(summary: AlgorithmSummary) -> None:
+    runs = [(f"{r.member} [{part}]", r.transcript) for part, r in
+            [("a", r) for r in summary.runs_a] + [("c", r) for r in summary.runs_c]
+            + [("b", r) for n in summary.runs_b for r in summary.runs_b[n]]
+            if r.transcript is not None]
+    findings = check(runs)
+    summary.findings = [f.message for f in findings]
+    if findings:
+        summary.consistent = False
+        summary.inconsistency = findings[0].message
 
 
-def _randomized(om: Omega, problem: str, value: object, K: int, seeds: int, samples: list
-                ) -> tuple[list[gmpy2.mpq], gmpy2.mpq]:
-    """Success frequencies (K digits) of RandomVertex(seed) over ``seeds`` seeds on the members
-    j = 1..N1 of family I at the level where the tie's answers are served, and the fraction of
-    seeds that read deeper than the tie run (never, for this algorithm)."""
-    wins = [0] * om.N1
-    deeper = 0
-    tie = om.tie("I")
-    tie_oracle = tie.oracle(tighten=1)
-    for s in range(seeds):
-        alg = RandomVertex(problem, value, K, seed=s)
-        probe = tie_oracle.fresh()
-        alg.train(probe)
-        k0 = probe.deepest_level or 0
-        n = max(k0, om.n_min)
-        for j in range(1, om.N1 + 1):
-            mb = om.member("I", j, n)
-            adv = AdversarialOracle(mb.exact_data, tie_oracle.fresh())
-            run = _run_one(alg, adv, mb, "I", samples)
-            if (run.deepest_level or 0) > k0:
-                deeper += 1
-            if run.digits(K) is True:
-                wins[j - 1] += 1
-    return [gmpy2.mpq(w, seeds) for w in wins], gmpy2.mpq(deeper, seeds * om.N1)
+def _randomized(session: _Session, handle: Handle, om: Omega, K: int, seeds: int,
+                levels: Sequence[int], rng: random.Random, seed: int) -> RandomizedTable:
+    """The randomized experiment (module docstring): levels fixed first, then the seeds."""
+    tie_oracle = om.tie("I").oracle(tighten=1)
+    table = RandomizedTable(handle.name, seeds, [])
+    by_seed: dict[int, list[tuple[str, Transcript]]] = {}
+    for n in levels:
+        jobs, keys = [], []
+        for s in range(seeds):
+            order = list(range(1, om.N1 + 1))
+            rng.shuffle(order)
+            for j in order:
+                mb = om.member("I", j, n)
+                adv = AdversarialOracle(mb.exact_data, tie_oracle.fresh())
+                jobs.append((handle, adv, mb, "I", (seed, s)))
+                keys.append((s, j))
+        runs = dict(zip(keys, session.run_many(jobs), strict=True))
+        wins = [0] * om.N1
+        per_seed = []
+        deeper = no_answer = 0
+        for s in range(seeds):
+            read_deeper = False
+            count = 0
+            for j in range(1, om.N1 + 1):
+                run = runs[(s, j)]
+                if run.transcript is not None:
+                    by_seed.setdefault(s, []).append((f"{run.member} seed {s}",
+                                                      run.transcript))
+                read_deeper |= (run.deepest_level or 0) > n
+                no_answer += not run.answered
+                if run.digits(K) is True:
+                    wins[j - 1] += 1
+                    count += 1
+            deeper += read_deeper
+            per_seed.append(count)
+        table.levels.append(RandomizedLevel(n, seeds, tuple(wins), deeper, tuple(per_seed),
+                                            no_answer))
+    for s, runs in sorted(by_seed.items()):
+        findings = check(runs)
+        if findings:
+            table.consistent = False
+            table.inconsistency = f"seed {s}: {findings[0].message}"
+            break
+    return table
 
 
-def _search_on_tie(om: Omega, problem: str, value: object, K: int, budgets: Sequence[int]
+def _search_on_tie(session: _Session, handle: Handle, om: Omega, budgets: Sequence[int]
                    ) -> list[dict]:
-    out = []
     tie_oracle = om.tie("II").oracle()
-    for M in budgets:
-        o = tie_oracle.fresh(Budget(max_reads=M))
-        try:
-            Search(problem, value, K).train(o)
-            out.append({"budget": M, "exceeded": False, "reads": o.samples_read})
-        except BudgetExceeded:
-            out.append({"budget": M, "exceeded": True, "reads": o.samples_read})
-    return out
+    oracles = [tie_oracle.fresh(Budget(max_reads=M)) for M in budgets]
+    results = session.runner.run_many([(handle, o, None) for o in oracles], session.limits)
+    return [{"budget": M, "exceeded": r.budget_exceeded, "reads": o.samples_read}
+            for M, o, r in zip(budgets, oracles, results, strict=True)]
 
 
 # ============================================================================ entry points
@@ -364,10 +596,13 @@ def run(
     panel: Sequence[Any] | None = None,
     levels: Sequence[int] = (5, 10, 20, 40, 80),
     randomized_seeds: int = 40,
+    randomized_levels: Sequence[int] = (20, 40, 80),
     draws: int = 6,
     budgets: Sequence[int] = (10, 100, 1000),
     sweep_budget: int = 10_000,
     firenet: bool = True,
+    isolation: str = "process",
+    limits: Limits | None = None,
     progress: Progress | None = None,
 ) -> ParadoxResult:
     """Run the paradox for one problem and return the measured records.
@@ -380,59 +615,88 @@ def run(
     N, m, R, D, seed:
         The class's dimensions, number of samples, orthogonal matrix (``"identity"``,
         ``"cayley"`` or the paper's ``"dct"``) and seed (contents, Cayley matrix, drawn
-        members).
+        members, the order of the runs, the seeds of randomized algorithms).
     panel:
-        Algorithms (objects with ``name`` and ``train(oracle) -> network``); default
-        :func:`default_panel`.
+        Algorithms: objects with ``name`` and ``train(oracle) -> network``, or, with
+        ``randomized = True``, ``train(oracle, rng)`` (``rng`` a ``numpy.random.Generator``);
+        default :func:`default_panel`.  They must be picklable (cloudpickle: classes defined
+        in ``__main__`` or a notebook are fine).
     levels:
         The family-II sweep of part (b).
-    randomized_seeds:
-        Seeds of the random-vertex algorithm in part (a).
+    randomized_seeds, randomized_levels:
+        Seeds S and levels n of the randomized experiment, run on every randomized algorithm
+        of the panel.
     draws:
         Members drawn (from both families, levels up to ``max(levels)``) for part (c).
     budgets:
         Read budgets that Search must exceed on the family-II tie data.
     sweep_budget:
         Read budget of every run in part (b) (a safety net; Search needs about n + 3).
+    isolation:
+        ``"process"`` (default): sealed runs; ``"none"``: in this process, for debugging only.
+    limits:
+        Time and memory of one sealed run (default :class:`~theorems.sealed.limits.Limits`).
     progress:
         Called with a short description before each step (for progress bars).
     """
     K = integer(K, "K", 1)
     if not isinstance(problem, str) or problem.upper() not in PROBLEM_NAMES:
         raise InvalidArgument(f"problem={problem!r} must be one of {', '.join(PROBLEM_NAMES)}")
+    if isolation not in ISOLATIONS:
+        raise InvalidArgument(f"isolation={isolation!r} must be one of {ISOLATIONS}")
+    limits = Limits() if limits is None else limits
+    if not isinstance(limits, Limits):
+        raise InvalidType(f"limits={limits!r} must be a theorems.sealed.Limits or None")
     problem = problem.upper()
     value = gmpy2.mpq(DEFAULT_VALUES[problem] if value is None else value)
     levels = tuple(integer(n, "levels[i]", 1) for n in levels)
     if not levels:
         raise InvalidArgument("levels=() must name at least one level")
+    randomized_levels = tuple(integer(n, "randomized_levels[i]", 1) for n in randomized_levels)
     randomized_seeds = integer(randomized_seeds, "randomized_seeds", 1)
-    om = build_class(problem, K, N=N, m=m, R=R, D=D, seed=seed, value=value)
-    samples = _exact_inputs(om.tie("I"))
     panel = list(default_panel(problem, value, K, firenet=firenet) if panel is None else panel)
     for i, alg in enumerate(panel):
         if not callable(getattr(alg, "train", None)):
             raise InvalidType(f"panel[{i}]={alg!r} has no train(oracle) method")
-    drawn = om.draw_many(draws, seed, max(levels))
-    note = progress or (lambda _msg: None)
-    summaries = []
-    for alg in panel:
-        summary = AlgorithmSummary(alg.name)
-        note(f"{problem}: {alg.name} (a) adversarial family I")
-        _part_a(alg, om, samples, summary)
-        note(f"{problem}: {alg.name} (b) family-II sweep")
-        _part_b(alg, om, samples, levels, summary, sweep_budget)
-        note(f"{problem}: {alg.name} (c) drawn members")
-        _part_c(alg, om, samples, drawn, summary)
-        summaries.append(summary)
-    note(f"{problem}: randomized vertex over {randomized_seeds} seeds")
-    success, deeper = _randomized(om, problem, value, K, randomized_seeds, samples)
-    note(f"{problem}: Search on the family-II tie data")
-    details = _search_on_tie(om, problem, value, K, budgets)
-    search = next((s for s in summaries if s.name == "Search"), None)
+    # every algorithm is pickled ONCE, before any exact data of this experiment exists
+    blobs = [pickle_algorithm(alg) for alg in panel]
+    search_blob = pickle_algorithm(Search(problem, value, K))
+    runner: Any = shared_runner() if isolation == "process" else InProcessRunner()
+    handles = [runner.load(b) for b in blobs]
+    search = runner.load(search_blob)
+    try:
+        om = build_class(problem, K, N=N, m=m, R=R, D=D, seed=seed, value=value)
+        session = _Session(runner, limits, _exact_inputs(om.tie("I")))
+        drawn = om.draw_many(draws, seed, max(levels))
+        order_rng = random.Random(f"run order {seed}")
+        note = progress or (lambda _msg: None)
+        summaries = []
+        tables = []
+        for handle in handles:
+            summary = AlgorithmSummary(handle.name)
+            order = list(range(1, om.N1 + 1))
+            order_rng.shuffle(order)
+            drawn_order = list(range(len(drawn)))
+            order_rng.shuffle(drawn_order)
+            note(f"{problem}: {handle.name} (a), (b), (c)")
+            _parts(session, handle, om, order, levels, drawn, drawn_order, sweep_budget, seed,
+                   summary)
+            _check_transcripts(summary)
+            summaries.append(summary)
+            if handle.randomized and randomized_levels:
+                note(f"{problem}: randomized {handle.name} over {randomized_seeds} seeds")
+                tables.append(_randomized(session, handle, om, K, randomized_seeds,
+                                          randomized_levels, order_rng, seed))
+        note(f"{problem}: Search on the family-II tie data")
+        details = _search_on_tie(session, search, om, budgets)
+    finally:
+        for handle in handles + [search]:
+            runner.unload(handle)
+    by_name = next((s for s in summaries if s.name == "Search"), None)
     search_reads = []
-    if search is not None:
+    if by_name is not None:
         for n in levels:
-            runs = search.runs_b[n]
+            runs = by_name.runs_b[n]
             search_reads.append({
                 "n": n,
                 "reads": max(r.samples_read for r in runs),
@@ -440,18 +704,21 @@ def run(
             })
     return ParadoxResult(
         problem=problem, value=value, K=K, N=om.N, m=om.m, R=om.R, D=D, seed=seed,
-        levels=levels, algorithms=summaries, randomized_name="RandomVertex",
-        randomized_seeds=randomized_seeds, randomized_success=success,
-        randomized_deeper=deeper, search_reads=search_reads, budgets=tuple(budgets),
-        budget_exceeded_on_tie=all(d["exceeded"] for d in details), budget_details=details,
+        levels=levels, algorithms=summaries, randomized=tables, search_reads=search_reads,
+        budgets=tuple(budgets), budget_exceeded_on_tie=all(d["exceeded"] for d in details),
+        budget_details=details, isolation=isolation, limits=limits,
+        run_seconds=session.seconds,
     )
 
 
 def challenge(algorithm: Any, problem: str = "P3", K: int = 3, **kwargs: Any) -> ParadoxResult:
     """Run parts (a)-(c) on YOUR algorithm (any object with ``name`` and
-    ``train(oracle) -> network``), next to Search as the reference.  The report says which
+    ``train(oracle) -> network``; or ``randomized = True`` and ``train(oracle, rng)``), next
+    to Search as the reference, each ``train`` in a sealed process.  The report says which
     claims bite: whether it fails K digits on N1 - 1 members, whether it reaches K-1 digits on
-    family II and at what cost in reads, whether it is consistent."""
+    family II and at what cost in reads, whether its transcripts are consistent, and, for a
+    randomized algorithm, its success frequencies against the bound
+    ``sum_j P(success on j) <= 1 + (N1 - 1) P(read deeper than n)``."""
     if not callable(getattr(algorithm, "train", None)):
         raise InvalidType(f"algorithm={algorithm!r} has no train(oracle) method")
     if not hasattr(algorithm, "name"):
@@ -460,5 +727,6 @@ def challenge(algorithm: Any, problem: str = "P3", K: int = 3, **kwargs: Any) ->
     value = kwargs.pop("value", None)
     value = DEFAULT_VALUES.get(problem, 1) if value is None else value
     panel = [algorithm, Search(problem, value, K)]
-    kwargs.setdefault("randomized_seeds", 4)
+    kwargs.setdefault("randomized_seeds", 40)
     return run(problem, K, value=value, panel=panel, **kwargs)
+
