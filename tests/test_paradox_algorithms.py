@@ -99,3 +99,25 @@ def test_bad_settings(kwargs, message):
 def test_float_parameters_are_refused():
     with pytest.raises(TypeError, match="float"):
         Search("P3", 0.5, 3)
+
+
+def test_random_vertex_reads_at_a_random_depth_and_resolves_when_deep_enough():
+    import numpy as np
+
+    om = build_class("P3", 3)
+    alg = RandomVertex("P3", 1, 3)
+    assert alg.randomized is True
+    depths = [alg.depth(np.random.default_rng(s)) for s in range(200)]
+    assert min(depths) == coarse_level(3) and max(depths) > coarse_level(3) + 30
+    # P(d > n) = exp(-(n - level + 1)/12): about 0.22 at n = 40
+    assert 0.1 < sum(d > 40 for d in depths) / 200 < 0.35
+    member = om.member("I", 2, 5)  # eps = 2^-6: resolved at any depth >= 22
+    for s in range(5):
+        o = member.oracle()
+        net = alg.train(o, np.random.default_rng(s))
+        assert net.info["vertex"] == 2 and net.info["certified"] is True
+        assert o.samples_read == 1
+    flat = RandomVertex("P3", 1, 3, depth_scale=0)
+    assert flat.depth(np.random.default_rng(0)) == coarse_level(3)
+    with pytest.raises(InvalidArgument, match="depth_scale=-1 must be"):
+        RandomVertex("P3", 1, 3, depth_scale=-1)
