@@ -1,4 +1,4 @@
-"""LISTA: the network object, the hand-written backpropagation, Adam and the training loop."""
+"""LISTA: the network, its JAX gradients (against MP differences), optax Adam, training."""
 
 from __future__ import annotations
 

@@ -71,6 +71,7 @@ __all__ = [
     "worst_perturbation",
     "certified_amplification",
     "firenet_lipschitz_bound",
+    "lipschitz_bound",
     "lista_lipschitz_bound",
 ]
 
@@ -274,23 +275,37 @@ def certified_amplification(
 
 
 # =============================================================================== Lipschitz
+def lipschitz_bound(tau: object, sigma: object, L: object, p_inner: int, n_outer: int
+                    ) -> gmpy2.mpq:
+    """The bound of :func:`firenet_lipschitz_bound` from its five ingredients (exact rationals;
+    floats are taken at their exact binary value), for FIRENETs whose parameters are not a
+    :class:`FirenetParameters` (e.g. on a matrix-free imaging operator)::
+
+        (p + 1)/2 * sqrt(tau sigma)/(1 - tau sigma L^2) * sum_{i<n} (1 - tau sigma L^2)^(-i/2).
+    """
+    tau_q, sigma_q, L_q = (gmpy2.mpq(v) for v in (tau, sigma, L))
+    p_inner = integer(p_inner, "p_inner", 1)
+    n_outer = integer(n_outer, "n_outer", 1)
+    a = tau_q * sigma_q * L_q * L_q
+    if a >= 1:
+        raise InvalidArgument(f"tau*sigma*L^2={float(a)} must be < 1")
+    one_minus = 1 - a
+    rho = 1 / mpq_sqrt_lower(one_minus, 64)                   # >= (1-a)^(-1/2)
+    total, power = gmpy2.mpq(0), gmpy2.mpq(1)
+    for _ in range(n_outer):
+        total += power
+        power = dyadic_round(power * rho, 64, "up")
+    per = gmpy2.mpq(p_inner + 1, 2) * mpq_sqrt_upper(tau_q * sigma_q, 64) / one_minus
+    return dyadic_round(per * total, 64, "up")
+
+
 def firenet_lipschitz_bound(P: FirenetParameters) -> gmpy2.mpq:
     """Rigorous upper bound of the Lipschitz constant (2-norms) of the FIRENET network with
     parameters ``P``, as a function of ``y`` (module docstring)::
 
         (p + 1)/2 * sqrt(tau sigma)/(1 - tau sigma L^2) * sum_{i<n} (1 - tau sigma L^2)^(-i/2).
     """
-    a = P.tau * P.sigma * P.L * P.L
-    if a >= 1:
-        raise InvalidArgument(f"tau*sigma*L^2={float(a)} must be < 1")
-    one_minus = 1 - a
-    rho = 1 / mpq_sqrt_lower(one_minus, 64)                   # >= (1-a)^(-1/2)
-    total, power = gmpy2.mpq(0), gmpy2.mpq(1)
-    for _ in range(P.n_outer):
-        total += power
-        power = dyadic_round(power * rho, 64, "up")
-    per = gmpy2.mpq(P.p_inner + 1, 2) * mpq_sqrt_upper(P.tau * P.sigma, 64) / one_minus
-    return dyadic_round(per * total, 64, "up")
+    return lipschitz_bound(P.tau, P.sigma, P.L, P.p_inner, P.n_outer)
 
 
 def lista_lipschitz_bound(W: np.ndarray, A: np.ndarray, scale: float) -> float:

@@ -20,17 +20,10 @@ rational ``A_n``) and ``c`` (a double) are all rationals, so the network can be 
 exact rationals, in rigorous balls, at any binary precision, or in float64
 (:func:`lista_network`).
 
-Training (plain numpy float64; no deep-learning framework is needed for a few thousand
-parameters).  The loss is the mean squared error ``mean((Psi(y_k) - x_k)^2)`` over a batch and
-over the N coordinates.  Its gradient is computed by hand (:func:`lista_loss_and_gradient`):
-with ``r_i = y - A x_i / c``, ``z_i = x_i + W_i^T r_i`` and ``g = dLoss/dx_{i+1}``,
-
-    dz_i      = g * [|z_i| > theta_i]              (the soft-threshold's derivative)
-    dtheta_i  = - sum( dz_i * sign(z_i) )
-    dW_i      = r_i dz_i^T                         (summed over the batch)
-    dx_i      = dz_i - A^T (W_i dz_i) / c          (g for the layer below)
-
-and the parameters are updated by Adam (Kingma & Ba) on mini-batches drawn from a seeded,
+Training (float64 JAX).  The loss is the mean squared error ``mean((Psi(y_k) - x_k)^2)`` over a
+batch and over the N coordinates.  Its gradient is JAX's reverse mode through the unrolled
+iteration (``jax.value_and_grad``; :func:`lista_loss_and_gradient`), and the parameters are
+updated by Adam (``optax.adam``, Kingma & Ba) on mini-batches drawn from a seeded,
 reshuffled permutation each epoch; thresholds are projected back to ``theta >= 0`` after each
 step.  The parameters with the smallest validation loss seen at the end of an epoch are kept
 (best-validation checkpoint).
@@ -51,17 +44,19 @@ import math
 import time
 from collections.abc import Callable, Sequence
 
+import jax.numpy as jnp
 import numpy as np
+import optax
 
+import algorithms.jax_bridge  # noqa: F401 - float64 in JAX
 from algorithms.errors import InvalidArgument, InvalidType
 from algorithms.learned.lista.network import lista_network
 from algorithms.learned.lista.settings import LISTAParameters, LISTASettings, index_tuple
 from algorithms.learned.lista.training import (
-    Adam,
     EpochRecord,
     LabelFunction,
     LISTAFit,
-    lista_loss_and_gradient,
+    train_step,
     validation_loss,
 )
 from algorithms.networks import (
@@ -176,29 +171,32 @@ class LISTA:
         W = rng.standard_normal((s.layers, m, N)) * (s.init_scale / scale)
         theta = rng.uniform(0.0, s.theta_init, size=s.layers)
         params = LISTAParameters(W, theta, A, scale, A_exact)
-        opt = Adam([W.shape, theta.shape], lr=s.learning_rate, beta1=s.beta1, beta2=s.beta2,
-                   eps=s.adam_eps)
+        step = train_step(s.learning_rate, s.beta1, s.beta2, s.adam_eps)
+        state = optax.adam(s.learning_rate, b1=s.beta1, b2=s.beta2, eps=s.adam_eps).init(
+            (jnp.asarray(W), jnp.asarray(theta)))
         best = params
         with np.errstate(over="ignore", invalid="ignore"):
             best_val, best_epoch = validation_loss(params, Yv, Tv), 0
         history = []
         n_train = Yt.shape[0]
         t1 = time.perf_counter()
+        Wj, thj = jnp.asarray(W), jnp.asarray(theta)
         for epoch in range(1, s.epochs + 1):
             order = rng.permutation(n_train) if s.shuffle else np.arange(n_train)
             losses, weights = [], []
             with np.errstate(over="ignore", invalid="ignore"):
                 for start in range(0, n_train, s.batch_size):
                     idx = order[start:start + s.batch_size]
-                    loss, dW, dtheta = lista_loss_and_gradient(params, Yt[idx], Tt[idx])
-                    W, theta = opt.step([params.W, params.theta], [dW, dtheta])
+                    loss_j, Wj, thj, state = step(Wj, thj, state, A, scale, Yt[idx], Tt[idx])
+                    loss = float(loss_j)
+                    W, theta = np.asarray(Wj), np.asarray(thj)
                     if not (math.isfinite(loss) and np.all(np.isfinite(W))
                             and np.all(np.isfinite(theta))):
                         raise InvalidArgument(
                             f"learning_rate={s.learning_rate!r}: training diverged at epoch "
                             f"{epoch} (non-finite loss or parameters); choose a smaller "
                             f"learning rate")
-                    params = params.replace(W, np.maximum(theta, 0.0))
+                    params = params.replace(W, theta)
                     losses.append(loss)
                     weights.append(len(idx))
                 train_loss = float(np.average(losses, weights=weights))

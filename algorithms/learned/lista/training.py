@@ -1,22 +1,30 @@
-"""LISTA's float64 forward pass, its loss with hand-written gradients, and Adam.
+"""LISTA's float64 forward pass, its loss and gradient (JAX reverse mode), and Adam (optax).
+
+Gradients are ``jax.value_and_grad`` of the loss written as the forward pass (no hand-written
+backpropagation); Adam is ``optax.adam`` (Kingma & Ba, bias-corrected:
+``m <- b1 m + (1-b1) g``, ``v <- b2 v + (1-b2) g^2``,
+``p <- p - lr (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)``).  Everything is float64
+(:mod:`algorithms.jax_bridge` enables JAX's 64-bit mode).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cache
+from typing import Any
 
+import jax  # noqa: E402,I001 - after the bridge switched on float64
+import jax.numpy as jnp  # noqa: E402
 import numpy as np
+import optax  # noqa: E402
 
+import algorithms.jax_bridge  # noqa: F401 - enables float64 in JAX before any array is made
 from algorithms.errors import InvalidArgument
 from algorithms.learned.lista.settings import LISTAParameters, positive_float
 from algorithms.networks import (
     NeuralNetwork,
 )
-
-
-def _soft(z: np.ndarray, t: float) -> np.ndarray:
-    return np.sign(z) * np.maximum(np.abs(z) - t, 0.0)
 
 
 def as_batch(Y: object, m: int, where: str) -> tuple[np.ndarray, bool]:
@@ -29,6 +37,24 @@ def as_batch(Y: object, m: int, where: str) -> tuple[np.ndarray, bool]:
     return Y, single
 
 
+def _forward(W: Any, theta: Any, A: Any, c: Any, Y: Any) -> Any:
+    """``x <- soft_theta_i(x + (y - A x / c) W_i)`` on the rows of ``Y`` (JAX, traceable)."""
+    X = jnp.zeros((Y.shape[0], W.shape[2]), dtype=Y.dtype)
+    for i in range(W.shape[0]):
+        Z = X + (Y - X @ A.T / c) @ W[i]
+        X = jnp.maximum(Z - theta[i], 0.0) + jnp.minimum(Z + theta[i], 0.0)
+    return X
+
+
+def _loss(W: Any, theta: Any, A: Any, c: Any, Y: Any, T: Any) -> Any:
+    D = _forward(W, theta, A, c, Y) - T
+    return jnp.mean(D * D)
+
+
+_forward_jit = jax.jit(_forward)
+_value_and_grad = jax.jit(jax.value_and_grad(_loss, argnums=(0, 1)))
+
+
 def lista_forward(params: LISTAParameters, Y: object) -> np.ndarray:
     """``Psi(y)`` in float64 for one sample ``y`` (shape (m,)) or a batch (rows, shape (B, m)).
 
@@ -36,21 +62,17 @@ def lista_forward(params: LISTAParameters, Y: object) -> np.ndarray:
     """
     m, N = params.shape
     Yb, single = as_batch(Y, m, "Y")
-    X = np.zeros((Yb.shape[0], N))
-    for W, t in zip(params.W, params.theta, strict=True):
-        X = _soft(X + (Yb - X @ params.A.T / params.scale) @ W, t)
+    X = np.asarray(_forward_jit(params.W, params.theta, params.A, params.scale, Yb))
     return X[0] if single else X
 
 
 def lista_loss_and_gradient(
     params: LISTAParameters, Y: object, T: object
 ) -> tuple[float, np.ndarray, np.ndarray]:
-    """The batch loss ``mean((Psi(Y) - T)^2)`` and its gradients ``(dW, dtheta)`` (float64).
-
-    Backpropagation through the unrolled iteration (formulas in the module docstring).  At a
-    point where some ``|z| = theta`` exactly the soft-threshold is not differentiable; the
-    derivative used there is 0 (a valid subgradient choice, met with probability 0).
-    """
+    """The batch loss ``mean((Psi(Y) - T)^2)`` and its gradients ``(dW, dtheta)`` (float64),
+    by JAX reverse mode through the unrolled iteration.  At a point where some ``|z| = theta``
+    exactly the soft-threshold is not differentiable; JAX's ``max``/``min`` rules pick a
+    one-sided derivative there (met with probability 0)."""
     m, N = params.shape
     Yb, _ = as_batch(Y, m, "Y")
     Tb = np.asarray(T, dtype=np.float64)
@@ -58,59 +80,46 @@ def lista_loss_and_gradient(
         Tb = Tb[None, :]
     if Tb.shape != (Yb.shape[0], N):
         raise InvalidArgument(f"T has shape {Tb.shape}; ({Yb.shape[0]}, {N}) is required")
-    A, c = params.A, params.scale
-    X = np.zeros((Yb.shape[0], N))
-    residuals, preacts = [], []
-    for W, t in zip(params.W, params.theta, strict=True):
-        r = Yb - X @ A.T / c
-        z = X + r @ W
-        residuals.append(r)
-        preacts.append(z)
-        X = _soft(z, t)
-    diff = X - Tb
-    loss = float(np.mean(diff * diff))
-    g = 2.0 * diff / diff.size
-    dW = np.empty_like(params.W)
-    dtheta = np.empty_like(params.theta)
-    for i in range(params.layers - 1, -1, -1):
-        z, r = preacts[i], residuals[i]
-        dz = np.where(np.abs(z) > params.theta[i], g, 0.0)
-        dtheta[i] = -np.sum(dz * np.sign(z))
-        dW[i] = r.T @ dz
-        if i:
-            g = dz - (dz @ params.W[i].T) @ A / c
-    return loss, dW, dtheta
+    loss, (dW, dtheta) = _value_and_grad(params.W, params.theta, params.A, params.scale, Yb, Tb)
+    return float(loss), np.asarray(dW), np.asarray(dtheta)
 
 
 # --------------------------------------------------------------------------- Adam
 
 
-class Adam:
-    """Adam on a list of numpy arrays (Kingma & Ba, 2015), bias-corrected.
+@cache
+def train_step(lr: float, beta1: float, beta2: float, eps: float) -> Callable[..., Any]:
+    """A jitted Adam step on LISTA's loss: ``(W, theta, state, A, c, Y, T) -> (loss, W,
+    theta, state)``, thresholds projected back to ``theta >= 0`` after the step; compiled once
+    per set of Adam constants and batch shape."""
+    opt = optax.adam(lr, b1=beta1, b2=beta2, eps=eps)
 
-    ``step(params, grads)`` returns the updated arrays:
-    ``m <- b1 m + (1-b1) g``, ``v <- b2 v + (1-b2) g^2``,
-    ``p <- p - lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)``.
+    def step(W: Any, theta: Any, state: Any, A: Any, c: Any, Y: Any, T: Any) -> tuple:
+        loss, grads = jax.value_and_grad(_loss, argnums=(0, 1))(W, theta, A, c, Y, T)
+        updates, state = opt.update(grads, state, (W, theta))
+        W, theta = optax.apply_updates((W, theta), updates)
+        return loss, W, jnp.maximum(theta, 0.0), state
+
+    return jax.jit(step)
+
+
+class Adam:
+    """Adam on a list of numpy arrays: a thin wrapper of ``optax.adam`` (module docstring).
+
+    ``step(params, grads)`` returns the updated arrays.
     """
 
     def __init__(self, shapes: Sequence[tuple[int, ...]], *, lr: float, beta1: float = 0.9,
                  beta2: float = 0.999, eps: float = 1e-7):
         self.lr = positive_float(lr, "lr")
-        self.beta1, self.beta2, self.eps = float(beta1), float(beta2), float(eps)
-        self.m = [np.zeros(s) for s in shapes]
-        self.v = [np.zeros(s) for s in shapes]
-        self.t = 0
+        self._opt = optax.adam(self.lr, b1=float(beta1), b2=float(beta2), eps=float(eps))
+        self._state = self._opt.init([jnp.zeros(s) for s in shapes])
 
     def step(self, params: Sequence[np.ndarray], grads: Sequence[np.ndarray]) -> list[np.ndarray]:
-        self.t += 1
-        b1, b2 = self.beta1, self.beta2
-        c1, c2 = 1.0 - b1**self.t, 1.0 - b2**self.t
-        out = []
-        for i, (p, g) in enumerate(zip(params, grads, strict=True)):
-            self.m[i] = b1 * self.m[i] + (1.0 - b1) * g
-            self.v[i] = b2 * self.v[i] + (1.0 - b2) * g * g
-            out.append(p - self.lr * (self.m[i] / c1) / (np.sqrt(self.v[i] / c2) + self.eps))
-        return out
+        p = [jnp.asarray(v, jnp.float64) for v in params]
+        updates, self._state = self._opt.update([jnp.asarray(g, jnp.float64) for g in grads],
+                                                self._state, p)
+        return [np.asarray(v) for v in optax.apply_updates(p, updates)]
 
 
 # --------------------------------------------------------------------------- training

@@ -1,0 +1,36 @@
+"""Small building blocks shared by the trained imaging networks (pure JAX, NHWC layout)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+__all__ = ["conv", "conv_init", "avg_pool", "upsample"]
+
+
+def conv_init(rng: np.random.Generator, k: int, cin: int, cout: int, gain: float = 2.0
+              ) -> tuple[np.ndarray, np.ndarray]:
+    """He-initialised ``k x k`` kernel ``(k, k, cin, cout)`` and zero bias."""
+    w = rng.standard_normal((k, k, cin, cout)) * np.sqrt(gain / (k * k * cin))
+    return w.astype(np.float32), np.zeros(cout, np.float32)
+
+
+def conv(x: Any, w: Any, b: Any) -> Any:
+    """``'SAME'`` convolution of ``x`` (``(B, H, W, C)``) with ``w`` plus bias."""
+    out = jax.lax.conv_general_dilated(x, w, (1, 1), "SAME",
+                                       dimension_numbers=("NHWC", "HWIO", "NHWC"))
+    return out + b
+
+
+def avg_pool(x: Any) -> Any:
+    """2 x 2 average pooling."""
+    B, H, W, C = x.shape
+    return x.reshape(B, H // 2, 2, W // 2, 2, C).mean(axis=(2, 4))
+
+
+def upsample(x: Any) -> Any:
+    """Nearest-neighbour 2x upsampling."""
+    return jnp.repeat(jnp.repeat(x, 2, axis=1), 2, axis=2)

@@ -1,0 +1,2 @@
+"""The stability-accuracy trade-off experiment (``python -m theorems tradeoff``): modules
+``operator`` (JAX Fourier-Haar operator, FIRENET over it), ``harness``, ``report``, ``cli``."""

@@ -1,0 +1,331 @@
+r"""The stability-accuracy trade-off (SPEC section 11; Antun et al., PNAS 2020; Colbrook,
+Antun & Hansen, PNAS 2022): trained networks against FIRENET under worst-case perturbations.
+
+Set-up.  ``n x n`` images (64 by default, 32 in ``quick`` mode), Haar with ``J`` levels, Fourier
+sampling of 15 % of k-space on a multilevel DAS mask (:mod:`theorems.imaging.sampling`) chosen
+from the local sparsities of a training phantom (not the test images).  Data are real-stacked
+(:mod:`theorems.tradeoff.operator`).  Methods, each a map ``Phi: y -> image``:
+
+* ``AUTOMAP``: fully connected from k-space, then convolutions
+  (:mod:`algorithms.learned.automap`), trained on textured random-ellipse phantoms;
+* ``U-net``: post-processes the zero-filled reconstruction (:mod:`algorithms.learned.unet`),
+  trained without noise; ``U-net (noise)``: the same, trained with k-space noise;
+* ``FIRENET``: ``n_outer`` restarts of ``p`` primal-dual steps (weighted square-root LASSO,
+  weights ``w_k = sqrt(s/s_k)`` from the same training phantom);
+* ``AUTOMAP+FIRENET``: FIRENET restarts warm-started at ``psi_0 = W AUTOMAP(y)``.
+
+Measured, per method (records :class:`MethodRecord`):
+
+* clean accuracy on held-out phantoms: mean relative error ``||Phi(y) - x|| / ||x||`` and PSNR;
+* worst-case amplification ``max_{||e|| <= eta} ||Phi(y + e) - Phi(y)|| / eta`` for
+  ``eta = 0.1 % .. 5 % of ||y||`` (projected gradient ascent with restarts,
+  :func:`theorems.stability.worst_perturbation`, gradients by JAX), and the relative error to
+  the truth at the worst ``e`` found;
+* the detail test: a 3 x 3 checkerboard of single pixels (:func:`theorems.imaging.phantoms.
+  fine_detail`), absent from the training family; "recovered" means the reconstructed dots
+  stand out of their surroundings by at least half of the true contrast;
+* for FIRENET, its certified Lipschitz bound (:func:`theorems.stability.lipschitz_bound`);
+  for the composite, its amplification under AUTOMAP's own worst perturbation as well.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+import numpy as np
+
+from theorems.errors import InvalidArgument
+
+__all__ = ["TradeoffConfig", "MethodRecord", "TradeoffResult", "run", "METHODS", "DEFAULT_ETAS"]
+
+METHODS = ("AUTOMAP", "U-net", "U-net (noise)", "FIRENET", "AUTOMAP+FIRENET")
+DEFAULT_ETAS = (0.001, 0.005, 0.01, 0.02, 0.05)
+
+Progress = Callable[[str], None] | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class TradeoffConfig:
+    """Every setting of one run (``quick()`` gives the test-sized one)."""
+
+    n: int = 64
+    levels: int = 3
+    rate: float = 0.15
+    mask_seed: int = 0
+    train_images: int = 800
+    test_images: int = 8
+    epochs: int = 10
+    unet_epochs: int = 6
+    batch_size: int = 16
+    learning_rate: float = 1e-3
+    noise: float = 0.05
+    channels: int = 8
+    lam: float = 2e-3
+    n_outer: int = 12
+    p_inner: int = 10
+    tau: float = 0.7
+    composite_outer: int = 6
+    etas: tuple[float, ...] = DEFAULT_ETAS
+    starts: int = 3
+    iterations: int = 15
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.n not in (32, 64, 128):
+            raise InvalidArgument(f"n={self.n} must be 32, 64 or 128")
+        if not 0 < self.rate < 1:
+            raise InvalidArgument(f"rate={self.rate} must be in (0, 1)")
+        if not self.etas or any(not 0 < e < 1 for e in self.etas):
+            raise InvalidArgument(f"etas={self.etas} must be fractions in (0, 1)")
+
+    @staticmethod
+    def quick(**kw: Any) -> TradeoffConfig:
+        base = dict(n=32, levels=2, train_images=160, test_images=3, epochs=3, unet_epochs=2,
+                    channels=4,
+                    n_outer=6, p_inner=8, composite_outer=3, etas=(0.001, 0.01, 0.05),
+                    starts=2, iterations=5)
+        base.update(kw)
+        return TradeoffConfig(**base)
+
+    def data_config(self) -> dict:
+        return {"n": self.n, "levels": self.levels, "rate": self.rate,
+                "mask_seed": self.mask_seed, "train_images": self.train_images,
+                "phantom": "ellipses+texture", "seed": self.seed}
+
+
+@dataclass(frozen=True)
+class MethodRecord:
+    """One method.  ``rel_error``/``psnr``: clean test accuracy (means); ``amplification``:
+    per eta (fraction of ||y||) the worst amplification found; ``worst_error``: relative
+    error to the truth at that perturbation; ``detail_error``: relative error on the detail
+    crop; ``detail_contrast``: reconstructed / true dot contrast; ``detail_recovered``:
+    contrast >= 0.5; ``bound``: a certified Lipschitz bound (FIRENET) or None;
+    ``train_seconds``, ``cached``: training cost; ``under_automap_worst``: amplification
+    under AUTOMAP's worst perturbation at each eta (composite only)."""
+
+    name: str
+    rel_error: float
+    psnr: float
+    amplification: dict[float, float]
+    worst_error: dict[float, float]
+    detail_error: float
+    detail_contrast: float
+    detail_recovered: bool
+    bound: float | None = None
+    train_seconds: float = 0.0
+    cached: bool = False
+    under_automap_worst: dict[float, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TradeoffResult:
+    config: TradeoffConfig
+    records: tuple[MethodRecord, ...]
+    seconds: float
+    images: dict[str, Any]
+    m: int
+
+    def record(self, name: str) -> MethodRecord:
+        return next(r for r in self.records if r.name == name)
+
+
+# =============================================================================== pieces
+def _psnr(rec: np.ndarray, x: np.ndarray) -> float:
+    mse = float(np.mean((rec - x) ** 2))
+    return 10 * math.log10(1.0 / mse) if mse > 0 else float("inf")
+
+
+def _crop_box(mask: np.ndarray, margin: int = 4) -> tuple[int, int, int, int]:
+    ii, jj = np.nonzero(mask)
+    n = mask.shape[0]
+    return (max(ii.min() - margin, 0), min(ii.max() + margin + 1, n),
+            max(jj.min() - margin, 0), min(jj.max() + margin + 1, n))
+
+
+def _contrast(img: np.ndarray, mask: np.ndarray, box: tuple[int, int, int, int]) -> float:
+    """Mean over the dots minus mean over the other pixels of the crop."""
+    i0, i1, j0, j1 = box
+    crop, cm = img[i0:i1, j0:j1], mask[i0:i1, j0:j1]
+    return float(crop[cm].mean() - crop[~cm].mean())
+
+
+def _operator_and_weights(cfg: TradeoffConfig) -> tuple[Any, np.ndarray]:
+    from theorems.imaging.phantoms import ellipses
+    from theorems.imaging.sampling import (
+        das_counts,
+        level_sizes,
+        level_weights,
+        local_sparsities,
+        measurement_levels,
+        sampling_mask,
+        wavelet_levels,
+    )
+    from theorems.tradeoff.operator import FourierHaar, haar_analysis
+
+    n, J = cfg.n, cfg.levels
+    reference = ellipses(n, cfg.seed + 999_999, texture=True)
+    coeffs = np.asarray(haar_analysis(reference, J))
+    local = local_sparsities(coeffs, J)
+    lev = measurement_levels("fourier", n, J)
+    counts = das_counts(np.maximum(local, 1), level_sizes(lev), int(round(cfg.rate * n * n)))
+    mask = sampling_mask(lev, counts, cfg.mask_seed)
+    w = level_weights(local)[wavelet_levels(n, J)].ravel()
+    return FourierHaar(mask, J), w
+
+
+def _flat(f: Callable[[Any], Any], y: Any) -> Any:
+    return f(y).reshape(-1)
+
+
+def _f64(params: dict[str, np.ndarray]) -> dict[str, Any]:
+    import jax.numpy as jnp
+
+    return {k: jnp.asarray(v, jnp.float64) for k, v in params.items()}
+
+
+# =============================================================================== run
+def run(cfg: TradeoffConfig | None = None, *, cache: str | None = None, use_cache: bool = True,
+        progress: Progress = None) -> TradeoffResult:
+    """Train (or load) the networks, build FIRENET and the composite, measure everything."""
+    import jax
+    import jax.numpy as jnp
+
+    from algorithms.learned.automap import automap_apply, automap_init
+    from algorithms.learned.training import TrainSettings, cached_training
+    from algorithms.learned.unet import unet_apply, unet_init
+    from theorems.imaging.phantoms import detail_mask, ellipses, fine_detail
+    from theorems.stability import PerturbationSearch, lipschitz_bound, worst_perturbation
+    from theorems.tradeoff.operator import FirenetImaging
+
+    cfg = cfg or TradeoffConfig()
+    t_start = time.perf_counter()
+
+    def say(msg: str) -> None:
+        if progress is not None:
+            progress(msg)
+
+    say("operator, mask and weights")
+    op, weights = _operator_and_weights(cfg)
+    n = cfg.n
+    measure = jax.jit(op.measure)
+
+    def training_data() -> tuple[np.ndarray, np.ndarray]:
+        X = np.stack([ellipses(n, cfg.seed + k, texture=True) for k in range(cfg.train_images)])
+        return np.asarray(measure(X)), X
+
+    data_cache: dict[str, Any] = {}
+
+    def data() -> tuple[np.ndarray, np.ndarray]:
+        if "d" not in data_cache:
+            data_cache["d"] = training_data()
+        return data_cache["d"]
+
+    adjoint_T = np.asarray(jax.vmap(op.adjoint_image)(jnp.eye(2 * op.m))).reshape(2 * op.m, -1)
+    trained: dict[str, Any] = {}
+    specs = [
+        ("AUTOMAP", "automap", 0.0,
+         lambda: automap_init(adjoint_T.T, n, cfg.channels, cfg.seed), automap_apply),
+        ("U-net", "unet", 0.0, lambda: unet_init(cfg.channels, cfg.seed),
+         lambda p, y: unet_apply(p, op.adjoint_image(y))),
+        ("U-net (noise)", "unet", cfg.noise, lambda: unet_init(cfg.channels, cfg.seed),
+         lambda p, y: unet_apply(p, op.adjoint_image(y))),
+    ]
+    for name, arch, noise, init, model in specs:
+        say(f"training {name}")
+        epochs = cfg.epochs if arch == "automap" else cfg.unet_epochs
+        settings = TrainSettings(epochs=epochs, batch_size=cfg.batch_size,
+                                 learning_rate=cfg.learning_rate, noise=noise, seed=cfg.seed)
+        conf = {"arch": arch, "channels": cfg.channels, "data": cfg.data_config()}
+
+        def build(init: Callable = init, model: Callable = model) -> tuple:
+            Y, X = data()
+            return model, init(), Y, X
+
+        res = cached_training(arch, conf, build, settings, cache=cache, use_cache=use_cache)
+        trained[name] = (model, _f64(res.params), res)
+
+    # ----------------------------------------------------------------- the maps y -> image
+    maps: dict[str, Callable[[Any], Any]] = {}
+    for name, (model, params, _) in trained.items():
+        maps[name] = partial(model, params)
+    X_test = np.stack([ellipses(n, cfg.seed + 10_000_000 + i, texture=True)
+                       for i in range(cfg.test_images)])
+    Y_test = np.asarray(measure(X_test))
+    ynorm = float(np.max(np.linalg.norm(Y_test, axis=1)))
+    fire = FirenetImaging(op.apply, op.adjoint, weights, cfg.lam, cfg.n_outer, cfg.p_inner,
+                          cfg.tau, cfg.tau, 1.0, 0.0, ynorm)
+    maps["FIRENET"] = lambda y: op.image(fire.reconstruct(y))
+    automap = maps["AUTOMAP"]
+    auto_err = np.asarray(jax.vmap(automap)(Y_test)) - X_test
+    eps_comp = 2.0 * float(np.max(np.linalg.norm(auto_err.reshape(len(X_test), -1), axis=1)))
+    comp = FirenetImaging(op.apply, op.adjoint, weights, cfg.lam, cfg.composite_outer,
+                          cfg.p_inner, cfg.tau, cfg.tau, 1.0, 0.0, eps_comp)
+    maps["AUTOMAP+FIRENET"] = lambda y: op.image(
+        comp.reconstruct(y, op.coefficients(automap(y))))
+
+    # ----------------------------------------------------------------- detail image
+    X_det = fine_detail(n, cfg.seed + 20_000_000)
+    y_det = np.asarray(measure(X_det))
+    dmask = detail_mask(n)
+    box = _crop_box(dmask)
+    true_contrast = _contrast(X_det, dmask, box)
+
+    records = []
+    images: dict[str, Any] = {"truth": X_test[0], "detail_truth": X_det, "detail_box": box,
+                              "detail_mask": dmask, "methods": {}}
+    auto_worst: dict[float, np.ndarray] = {}
+    y0, x0 = Y_test[0], X_test[0]
+    y0n = float(np.linalg.norm(y0))
+    adj = jax.jit(op.adjoint_image)
+    for name in METHODS:
+        say(f"{name}: clean accuracy and detail")
+        flat = partial(_flat, maps[name])
+        search = PerturbationSearch(flat, input_size=2 * op.m)
+        recs = search.forward(Y_test.T).T.reshape(-1, n, n)
+        rel = float(np.mean([np.linalg.norm(r - x) / np.linalg.norm(x)
+                             for r, x in zip(recs, X_test, strict=True)]))
+        psnr = float(np.mean([_psnr(r, x) for r, x in zip(recs, X_test, strict=True)]))
+        det = search.forward(y_det).reshape(n, n)
+        i0, i1, j0, j1 = box
+        det_err = float(np.linalg.norm((det - X_det)[i0:i1, j0:j1])
+                        / np.linalg.norm(X_det[i0:i1, j0:j1]))
+        contrast = _contrast(det, dmask, box) / true_contrast
+        amp, werr, under = {}, {}, {}
+        worst_img = None
+        for frac in cfg.etas:
+            say(f"{name}: worst perturbation, eta = {frac:.1%} of ||y||")
+            eta = frac * y0n
+            res = worst_perturbation(search, y0, eta, starts=cfg.starts,
+                                     iterations=cfg.iterations, seed=cfg.seed, step=None)
+            amp[frac] = res.amplification
+            pert = search.forward(y0 + res.e).reshape(n, n)
+            werr[frac] = float(np.linalg.norm(pert - x0) / np.linalg.norm(x0))
+            if name == "AUTOMAP":
+                auto_worst[frac] = res.e
+            if name == "AUTOMAP+FIRENET":
+                e = auto_worst[frac]
+                base = search.forward(y0)
+                under[frac] = float(np.linalg.norm(search.forward(y0 + e) - base)
+                                    / np.linalg.norm(e))
+            if abs(frac - 0.01) < 1e-12 or worst_img is None:
+                worst_img = (frac, np.asarray(adj(y0 + res.e)), pert)
+        bound = None
+        if name == "FIRENET":
+            bound = float(lipschitz_bound(cfg.tau, cfg.tau, 1, cfg.p_inner, cfg.n_outer))
+        tr = trained.get(name)
+        records.append(MethodRecord(
+            name, rel, psnr, amp, werr, det_err, contrast, contrast >= 0.5, bound,
+            tr[2].seconds if tr else 0.0, tr[2].cached if tr else False, under))
+        images["methods"][name] = {"worst": worst_img, "detail": det, "clean": recs[0]}
+    return TradeoffResult(cfg, tuple(records), time.perf_counter() - t_start, images, op.m)
+
+
+def amplification_ratio(result: TradeoffResult, a: str, b: str, eta: float = 0.01) -> float:
+    """``amp_eta(a) / amp_eta(b)``."""
+    return result.record(a).amplification[eta] / result.record(b).amplification[eta]
+
