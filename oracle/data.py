@@ -117,7 +117,6 @@ class ExactData:
 
     def _build(self, A: object, samples: Sequence[object]) -> None:
         self._program = Program()
-        self._where: dict[int, tuple[sympy.Expr, Callable[[int], str], int]] = {}
         self._parts: dict[object, _Part] = {}
         self._set_matrix(A)
         if isinstance(samples, (str, bytes)) or not isinstance(samples, Sequence):
@@ -132,7 +131,7 @@ class ExactData:
                 raise InvalidArgument(
                     f"samples[{k}] has length {len(values)} but A has m={self.m} rows"
                 )
-            exprs, nodes = self._compile(values, lambda i, k=k: f"samples[{k}][{i}]")
+            exprs, nodes = self._compile(values, self._where(k))
             vectors.append(exprs)
             self._parts[k] = _Part(self._program, nodes)
         self._sample_entries: list[list[sympy.Expr]] = vectors
@@ -154,24 +153,21 @@ class ExactData:
                     f"A is ragged: row 0 has {width} entries but row {i} has {len(row)}"
                 )
         self.m, self.N = len(rows), width
-        N = width
-        exprs, nodes = self._compile([v for row in rows for v in row],
-                                     lambda i: f"A[{i // N}, {i % N}]")
+        exprs, nodes = self._compile([v for row in rows for v in row], self._where("A"))
         self._A_entries = exprs
         self._A: sympy.ImmutableMatrix | None = None
         self._parts["A"] = _Part(self._program, nodes)
 
     def _compile(self, values: list[object], where: Callable[[int], str]
                  ) -> tuple[list[sympy.Expr], list[int]]:
-        """Validate and compile ``values`` (``where(i)`` names value ``i`` in errors, and is
-        only called for one); remembers where each new entry node first appears (for
-        :meth:`_check_real`)."""
-        add, first = self._program.add, self._where
+        """Validate and compile ``values``; ``where(i)`` names value ``i`` in errors (and is
+        only called for one)."""
+        add = self._program.add
         exprs, nodes = [], []
         for i, value in enumerate(values):
             expr = value if is_sympy_expr(value) else as_exact(value, where(i))
             try:
-                node = add(expr)
+                nodes.append(add(expr))
             except (Unsupported, InvalidType) as exc:
                 place = where(i)
                 check_sympy(expr, place)  # SymPy's own verdict, with the usual messages
@@ -179,24 +175,28 @@ class ExactData:
                     raise Unsupported(place, expr, exc.node) from None
                 raise
             exprs.append(expr)
-            nodes.append(node)
-            if node not in first:
-                first[node] = (expr, where, i)
         return exprs, nodes
+
+    def _where(self, which: object) -> Callable[[int], str]:
+        if which == "A":
+            N = self.N
+            return lambda i: f"A[{i // N}, {i % N}]"
+        return lambda i: f"samples[{which}][{i}]"
 
     def _check_real(self, parts: list[object]) -> None:
         """Evaluate each distinct entry once in ball arithmetic; an entry whose ball is not
         finite at 64 or 256 bits is referred to SymPy (refused if it is not real)."""
-        todo = sorted({n for p in parts for n in self._parts[p].distinct if n in self._where})
-        for prec in (64, 256):
-            if not todo:
-                break
-            balls = self._program.evaluate(todo, prec)
-            todo = [n for n, x in zip(todo, balls, strict=True) if not x.is_finite()]
-        for node in todo:
-            expr, where, i = self._where[node]
-            check_sympy(expr, where(i))
-        self._where = {}
+        for which in parts:
+            part = self._parts[which]
+            todo = part.distinct
+            for prec in (64, 256):
+                if not todo:
+                    break
+                balls = self._program.evaluate(todo, prec)
+                todo = [n for n, x in zip(todo, balls, strict=True) if not x.is_finite()]
+            for node in todo:
+                i = part.nodes.index(node)
+                check_sympy(self.exact_entries(which)[i], self._where(which)(i))
 
     # ------------------------------------------------------------------ public API
     @property
@@ -276,7 +276,6 @@ class ExactData:
         fresh = object.__new__(ExactData)
         fresh._program = self._program
         fresh._parts = {}
-        fresh._where = {}
         with gc_paused():
             fresh._set_matrix(A)
             if fresh.shape != self.shape:
