@@ -102,11 +102,14 @@ class PerturbationSearch:
     vector of length ``m`` (a trained imaging network, FIRENET on an FFT operator, a
     composite).  ``value_and_grad(E, y, ref)`` evaluates ``f(e) = ||phi(y + e) - ref||_2`` and
     ``grad f`` for every column ``e`` of ``E`` (shape ``(m, starts)``), jit-compiled once;
-    ``forward(Y)`` evaluates ``phi`` on the columns of ``Y``.  Gradients come from
+    ``forward(Y)`` evaluates ``phi`` on the columns of ``Y``.  ``args``: extra arrays passed as
+    ``phi(y, *args)`` (trained weights: passed as arguments, not baked into the compiled code
+    as constants, which would make XLA constant-fold them slowly).  Gradients come from
     ``jax.value_and_grad`` (reverse mode); ``grad f`` at ``phi(y + e) = ref`` is set to 0.
     """
 
-    def __init__(self, phi: NeuralNetwork | Phi, *, input_size: int | None = None):
+    def __init__(self, phi: NeuralNetwork | Phi, *, input_size: int | None = None,
+                 args: tuple = ()):
         from algorithms.jax_bridge import to_jax
 
         if isinstance(phi, NeuralNetwork):
@@ -121,28 +124,31 @@ class PerturbationSearch:
         import jax
         import jax.numpy as jnp
 
-        def objective(e: Any, y: Any, ref: Any) -> Any:
-            d = fn(y + e) - ref
+        self._args = tuple(args)
+
+        def objective(e: Any, y: Any, ref: Any, args: tuple) -> Any:
+            d = fn(y + e, *args) - ref
             sq = jnp.sum(d * d)
             safe = jnp.where(sq > 0, sq, 1.0)
             return jnp.where(sq > 0, jnp.sqrt(safe), 0.0)
 
-        vg = jax.vmap(jax.value_and_grad(objective), in_axes=(1, None, None), out_axes=(0, 1))
+        vg = jax.vmap(jax.value_and_grad(objective), in_axes=(1, None, None, None),
+                      out_axes=(0, 1))
         self._vg = jax.jit(vg)
-        self._fwd = jax.jit(jax.vmap(fn, in_axes=1, out_axes=1))
-        self._one = jax.jit(fn)
+        self._fwd = jax.jit(jax.vmap(lambda y, a: fn(y, *a), in_axes=(1, None), out_axes=1))
+        self._one = jax.jit(lambda y, a: fn(y, *a))
 
     def forward(self, Y: np.ndarray) -> np.ndarray:
         """``phi`` on the columns of ``Y`` (shape ``(m, B)``), or on one vector."""
         Y = np.asarray(Y, dtype=np.float64)
         self._check(Y.shape[0])
         if Y.ndim == 1:
-            return np.asarray(self._one(Y))
-        return np.asarray(self._fwd(Y))
+            return np.asarray(self._one(Y, self._args))
+        return np.asarray(self._fwd(Y, self._args))
 
     def value_and_grad(self, E: np.ndarray, y: np.ndarray, ref: np.ndarray
                        ) -> tuple[np.ndarray, np.ndarray]:
-        vals, grads = self._vg(E, y, ref)
+        vals, grads = self._vg(E, y, ref, self._args)
         return np.asarray(vals), np.asarray(grads)
 
     def _check(self, m: int) -> None:

@@ -178,8 +178,13 @@ def _operator_and_weights(cfg: TradeoffConfig) -> tuple[Any, np.ndarray]:
     return FourierHaar(mask, J), w
 
 
-def _flat(f: Callable[[Any], Any], y: Any) -> Any:
-    return f(y).reshape(-1)
+def _flat(f: Callable[..., Any], y: Any, *args: Any) -> Any:
+    return f(y, *args).reshape(-1)
+
+
+def _swap(model: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+    """``model(params, y)`` as ``phi(y, params)``."""
+    return lambda y, params: model(params, y)
 
 
 def _f64(params: dict[str, np.ndarray]) -> dict[str, Any]:
@@ -250,23 +255,24 @@ def run(cfg: TradeoffConfig | None = None, *, cache: str | None = None, use_cach
         trained[name] = (model, _f64(res.params), res)
 
     # ----------------------------------------------------------------- the maps y -> image
-    maps: dict[str, Callable[[Any], Any]] = {}
+    # every map is phi(y, *args); trained weights travel as args (not compiled constants)
+    maps: dict[str, tuple[Callable[..., Any], tuple]] = {}
     for name, (model, params, _) in trained.items():
-        maps[name] = partial(model, params)
+        maps[name] = (_swap(model), (params,))
     X_test = np.stack([ellipses(n, cfg.seed + 10_000_000 + i, texture=True)
                        for i in range(cfg.test_images)])
     Y_test = np.asarray(measure(X_test))
     ynorm = float(np.max(np.linalg.norm(Y_test, axis=1)))
     fire = FirenetImaging(op.apply, op.adjoint, weights, cfg.lam, cfg.n_outer, cfg.p_inner,
                           cfg.tau, cfg.tau, 1.0, 0.0, ynorm)
-    maps["FIRENET"] = lambda y: op.image(fire.reconstruct(y))
-    automap = maps["AUTOMAP"]
-    auto_err = np.asarray(jax.vmap(automap)(Y_test)) - X_test
+    maps["FIRENET"] = (lambda y: op.image(fire.reconstruct(y)), ())
+    auto_params = trained["AUTOMAP"][1]
+    auto_err = np.asarray(jax.jit(automap_apply)(auto_params, Y_test)) - X_test
     eps_comp = 2.0 * float(np.max(np.linalg.norm(auto_err.reshape(len(X_test), -1), axis=1)))
     comp = FirenetImaging(op.apply, op.adjoint, weights, cfg.lam, cfg.composite_outer,
                           cfg.p_inner, cfg.tau, cfg.tau, 1.0, 0.0, eps_comp)
-    maps["AUTOMAP+FIRENET"] = lambda y: op.image(
-        comp.reconstruct(y, op.coefficients(automap(y))))
+    maps["AUTOMAP+FIRENET"] = (lambda y, p: op.image(
+        comp.reconstruct(y, op.coefficients(automap_apply(p, y)))), (auto_params,))
 
     # ----------------------------------------------------------------- detail image
     X_det = fine_detail(n, cfg.seed + 20_000_000)
@@ -284,8 +290,8 @@ def run(cfg: TradeoffConfig | None = None, *, cache: str | None = None, use_cach
     adj = jax.jit(op.adjoint_image)
     for name in METHODS:
         say(f"{name}: clean accuracy and detail")
-        flat = partial(_flat, maps[name])
-        search = PerturbationSearch(flat, input_size=2 * op.m)
+        fn, args = maps[name]
+        search = PerturbationSearch(partial(_flat, fn), input_size=2 * op.m, args=args)
         recs = search.forward(Y_test.T).T.reshape(-1, n, n)
         rel = float(np.mean([np.linalg.norm(r - x) / np.linalg.norm(x)
                              for r, x in zip(recs, X_test, strict=True)]))
