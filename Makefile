@@ -1,11 +1,12 @@
 # Two entry points: `make demo` and `make test`. Both create .venv if needed and
-# install the project (with its dev extra) into it first.
+# install the project (with its dev extra) into it first.  `make demo` writes its figure to
+# out/; `make test` runs the test suite and then checks the built wheel (.ci/wheel-check).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.smale18-installed
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test pytest wheel-check lint bench clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python >= 3.11 is required, found " + sys.version'
@@ -17,8 +18,15 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/python -m theorems demo
 
-test: $(STAMP)
+# the test suite, then the wheel: built from a clean copy, installed into a fresh venv
+# outside the checkout, demo run from an empty folder (.ci/wheel-check)
+test: pytest wheel-check
+
+pytest: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+wheel-check: $(STAMP)
+	.ci/wheel-check $(PYTHON)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -27,4 +35,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/oracle_speed.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis
+	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis out

@@ -3,6 +3,14 @@
 The commands are not listed here.  Every experiment package ``theorems/<name>/`` that has a
 ``cli`` module contributes the :class:`theorems.commands.Command` records in its ``COMMANDS``
 tuple; :func:`commands` discovers them.  Each command has its own ``--help``.
+
+Options every command takes (before or after the command name): ``--version`` and
+``--blas-threads N`` (numpy's BLAS runs single-threaded by default, see
+:func:`theorems.commands.blas_threads`).
+
+Exit status: 0 on success; 2 for a bad flag, value or output path (found before any
+computation; the command's usage line and a one-line message go to stderr) and for settings
+the mathematics does not allow (a one-line message on stderr).
 """
 
 from __future__ import annotations
@@ -14,9 +22,19 @@ import pkgutil
 import sys
 from collections.abc import Sequence
 
-from theorems.commands import Command, Console, positive_int
+from theorems.commands import (
+    BLAS_ENV_VARIABLES,
+    Command,
+    Console,
+    UsageError,
+    blas_threads,
+    bounded_int,
+    positive_int,
+)
 
-__all__ = ["main", "build_parser", "commands", "positive_int", "Console"]
+__all__ = ["main", "build_parser", "commands", "positive_int", "Console", "version"]
+
+PROG = "python -m theorems"
 
 
 def _run_tour(args: argparse.Namespace) -> int:
@@ -28,6 +46,13 @@ def _run_tour(args: argparse.Namespace) -> int:
 
 TOUR = Command("tour", "the oracle tour: certified rational training data and its read log",
                lambda p: None, _run_tour, order=90)
+
+
+def version() -> str:
+    """The installed version of the ``smale18`` distribution."""
+    import theorems
+
+    return str(theorems.__version__)
 
 
 def commands() -> list[Command]:
@@ -46,25 +71,48 @@ def commands() -> list[Command]:
     return sorted(found, key=lambda c: (c.order, c.name))
 
 
+def _common_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
+    """``--version`` and ``--blas-threads`` (on the top parser and on every command; a value
+    given after the command wins over one given before it)."""
+    parser.add_argument("--version", action="version", version=f"smale18 {version()}",
+                        help="print the version and exit")
+    parser.add_argument(
+        "--blas-threads", metavar="N", type=bounded_int(0, 256), dest="blas_threads",
+        default=None if top else argparse.SUPPRESS,
+        help="threads numpy's BLAS may use (default 1; 0 keeps the library's default; an "
+             f"explicit {BLAS_ENV_VARIABLES[0]} or {BLAS_ENV_VARIABLES[1]} is respected). "
+             "One thread because the experiments multiply small matrices from one Python "
+             "thread: on a busy machine extra BLAS threads only spin, and made "
+             "`convergence` 5-7x slower here")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m theorems",
+        prog=PROG,
         description=(
             "Watch the Colbrook-Antun-Hansen paradox happen: algorithms see sparse-recovery "
             "problems only through certified rational approximations (the oracle), and every "
             "error they make is certified."
         ),
+        epilog="Every command has --help.  Exit status 2: a bad flag, value or output path "
+               "(checked before computing) or settings the mathematics does not allow.",
     )
+    _common_options(parser, top=True)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for command in commands():
         p = sub.add_parser(command.name, help=command.help, description=command.help)
         command.configure(p)
-        p.set_defaults(run=command.run)
+        _common_options(p, top=False)
+        p.set_defaults(run=command.run, subparser=p)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Parse ``argv`` and run the command; returns the exit status (2 for bad settings)."""
+    """Parse ``argv`` and run the command; returns the exit status (2 for bad settings).
+
+    argparse's own errors (unknown flag, a value of the wrong type or range) exit with status
+    2 through ``SystemExit``; errors found by a command's checks before computing
+    (:class:`theorems.commands.UsageError`) print the command's usage line and return 2."""
     from algorithms.errors import AlgorithmError
     from oracle.errors import OracleError
     from theorems.errors import TheoremError
@@ -74,12 +122,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "run", None):
         parser.print_help()
         return 0
+    command = f"{PROG} {args.command}"
     try:
-        return int(args.run(args))
+        with blas_threads(args.blas_threads):
+            return int(args.run(args))
+    except UsageError as exc:
+        sys.stderr.write(args.subparser.format_usage())
+        sys.stderr.write(f"{command}: error: {exc}\n")
+        return 2
     except (TheoremError, AlgorithmError, OracleError) as exc:
         # a setting the mathematics does not allow (e.g. a class whose closed forms fail):
-        # say which and why, without a traceback
-        Console(stderr=True).print(f"[red]{parser.prog} {args.command}: {exc}[/red]")
+        # say which and why, on one line, without a traceback
+        message = " ".join(str(exc).split())
+        message = message.replace(" (pass require_claims=False to build it anyway)", "")
+        sys.stderr.write(f"{command}: error: {message}\n")
         return 2
 
 

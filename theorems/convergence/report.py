@@ -7,16 +7,23 @@ bounds up, lower bounds down), so a printed bound is still a bound.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import gmpy2
 from rich.console import Console
 from rich.table import Table
 
-from theorems.convergence.records import NU, ConvergenceResult, ConvergenceRun, SharpnessResult
+from theorems.convergence.records import (
+    NU,
+    ConvergenceResult,
+    ConvergenceRun,
+    SharpnessResult,
+    SharpnessRow,
+)
 from theorems.formatting import decimal as dec
 
-__all__ = ["to_json", "render", "plot"]
+__all__ = ["to_json", "render", "plot", "coinciding_rows"]
 
 
 def _f(v: float | None, digits: int = 4) -> str:
@@ -206,6 +213,25 @@ def render(result: ConvergenceResult, console: Console | None = None) -> None:
 
 
 # =============================================================================== figure
+def coinciding_rows(rows: Sequence[SharpnessRow], rel: float = 0.1
+                    ) -> list[list[SharpnessRow]]:
+    """Group the sharpness rows whose error curves coincide (every restart within ``rel``
+    relative difference), so that the figure draws one line per group and says so in the
+    legend instead of hiding lines under each other."""
+    groups: list[list[SharpnessRow]] = []
+    for row in rows:
+        for group in groups:
+            ref = group[0].errors
+            if len(ref) == len(row.errors) and all(
+                    abs(a - b) <= rel * max(abs(a), abs(b)) for a, b in zip(ref, row.errors,
+                                                                           strict=True)):
+                group.append(row)
+                break
+        else:
+            groups.append([row])
+    return groups
+
+
 def plot(result: ConvergenceResult, path: str) -> str:
     """Save the figure: certified upper bounds against restarts per run (log scale) with the
     schedule ``e_k``, and (if measured) the sharpness runs.  Returns ``path``."""
@@ -217,13 +243,15 @@ def plot(result: ConvergenceResult, path: str) -> str:
     panels = 2 if result.sharpness is not None else 1
     fig, axes = plt.subplots(1, panels, figsize=(6.5 * panels, 4.6), squeeze=False)
     ax = axes[0][0]
+    # main runs coincide until their precision floors: distinct line styles keep each visible
+    main_styles = iter(("-", (0, (6, 3)), (0, (2, 2)), "-.", (0, (1, 1)), (0, (8, 2, 2, 2))))
     for r in result.runs:
         ks = [p.restart for p in r.points]
         ups = [float(gmpy2.log10(gmpy2.mpfr(p.upper, 64))) if p.upper > 0 else None
                for p in r.points]
-        style = "-" if r.role == "main" else ":"
+        style = next(main_styles, "-") if r.role == "main" else ":"
         ax.plot(ks, [10.0**u if u is not None and u > -300 else float("nan") for u in ups],
-                style, label=f"{r.context} ({r.label})")
+                linestyle=style, linewidth=1.6, label=f"{r.context} ({r.label})")
     longest = max(result.runs, key=lambda r: len(r.points), default=None)
     if longest is not None:
         ks = [p.restart for p in longest.points]
@@ -239,10 +267,19 @@ def plot(result: ConvergenceResult, path: str) -> str:
     if result.sharpness is not None:
         ax2 = axes[0][1]
         s = result.sharpness
-        for row in s.rows:
+        styles = ("-", "--", "-.", ":", (0, (5, 1, 1, 1)), (0, (1, 1)))
+        rel_percent = 10
+        for i, group in enumerate(coinciding_rows(s.rows, rel_percent / 100)):
+            row = group[0]
+            if len(group) == 1:
+                label = f"p = {row.p_inner} ({row.role})"
+            else:
+                label = ("p = " + ", ".join(str(r.p_inner) for r in group)
+                         + f" (within {rel_percent}%: one line)")
             ax2.plot(range(1, len(row.errors) + 1),
-                     [max(float(v), 1e-300) for v in row.errors], label=f"p = {row.p_inner} "
-                     f"({row.role})")
+                     [max(float(v), 1e-300) for v in row.errors], label=label,
+                     linestyle=styles[i % len(styles)], marker="o" if len(group) > 1 else None,
+                     markersize=3)
         ax2.set_yscale("log")
         ax2.set_xlabel("restart k")
         ax2.set_ylabel("||psi_k - x||_2 (float64 output, exact distance)")

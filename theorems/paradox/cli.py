@@ -1,13 +1,47 @@
-"""``python -m theorems paradox`` and ``python -m theorems demo`` (the main job)."""
+"""``python -m theorems paradox`` and ``python -m theorems demo`` (the main job).
+
+Every flag is checked before anything is computed (ranges below, output paths through
+:func:`theorems.commands.resolve_figure`); figures are drawn by :mod:`theorems.paradox.figure`.
+"""
 
 from __future__ import annotations
 
 import argparse
-import sys
+from pathlib import Path
 
-from theorems.commands import Command, Console, positive_int
+from theorems.commands import (
+    Command,
+    Console,
+    Stages,
+    add_output_options,
+    bounded_int,
+    check_range,
+    resolve_figure,
+)
 
-__all__ = ["COMMANDS", "configure", "run_paradox"]
+__all__ = ["COMMANDS", "configure", "configure_demo", "run_paradox", "check", "LIMITS",
+           "FIGURE"]
+
+#: default figure name inside --out-dir
+FIGURE = "paradox.png"
+
+#: what the implementation can serve: flag -> (low, high, why the limit)
+LIMITS: dict[str, tuple[int, int, str]] = {
+    "--K": (1, 100, "certified errors near 10^-K past K = 100 exceed the decimal "
+                    "formatter's 4300-digit integers at deep levels"),
+    "--N": (2, 64, "N1 = N + 1 - m members per family; N = 16 already takes about 12 s"),
+    "--m": (1, 63, "m < N"),
+    "--R": (1, 8, "samples per member"),
+    "--seeds": (1, 10_000, "2000 seeds take about 10 s"),
+    "--levels": (1, 1000, "eps = 2^-(n+1); past n = 1000 the certified errors exceed the decimal "
+                          "formatter's 4300-digit integers"),
+    "levels given": (1, 20, "at most 20 levels"),
+}
+
+
+def _int(flag: str) -> object:
+    low, high, _why = LIMITS[flag]
+    return bounded_int(low, high)
 
 
 def configure(p: argparse.ArgumentParser) -> None:
@@ -20,49 +54,77 @@ def configure(p: argparse.ArgumentParser) -> None:
         "  (a) no algorithm gets K digits (consistent ones fail on >= N1-1 adversarial members);\n"
         "  (b) K-1 digits need reads growing with n (Search), bounded readers fail;\n"
         "  (c) K-2 digits from one sample (Barycentre).\n"
-        "Every printed error is a certified enclosure."
+        "Every printed error is a certified enclosure.  Progress goes to stderr (a bar in a\n"
+        "terminal, one line per stage otherwise), so --json output on stdout stays clean."
     )
+    p.epilog = "Ranges: " + "; ".join(
+        f"{flag} {low}..{high}" for flag, (low, high, _w) in LIMITS.items()
+        if flag.startswith("--")) + ".  Exit status 2 for a value outside them."
     p.add_argument("--problem", choices=["P1", "P2", "P3", "all"], default="all",
                    help="which problem (default: all)")
-    p.add_argument("--K", type=positive_int, default=3,
-                   help="digit target K (the theorem needs K > 2; default 3)")
-    p.add_argument("--N", type=positive_int, default=3, help="number of unknowns (default 3)")
-    p.add_argument("--m", type=positive_int, default=2,
-                   help="number of measurements, m < N (default 2); N1 = N + 1 - m >= 2")
-    p.add_argument("--R", type=positive_int, default=1, help="samples per member (default 1)")
+    p.add_argument("--K", type=_int("--K"), default=3,
+                   help="digit target K, 1..100 (the theorem needs K > 2; default 3)")
+    p.add_argument("--N", type=_int("--N"), default=3,
+                   help="number of unknowns, 2..64 (default 3)")
+    p.add_argument("--m", type=_int("--m"), default=2,
+                   help="number of measurements, 1 <= m < N (default 2); N1 = N + 1 - m >= 2")
+    p.add_argument("--R", type=_int("--R"), default=1,
+                   help="samples per member, 1..8 (default 1)")
     p.add_argument("--D", choices=["identity", "cayley", "dct"], default="identity",
                    help="orthogonal matrix of the class (cayley: random exactly orthogonal "
                         "rational matrix from --seed; dct: the paper's orthonormal DCT-II, "
                         "irrational samples evaluated in ball arithmetic)")
     p.add_argument("--seed", type=int, default=0, help="seed for contents, D, drawn members")
-    p.add_argument("--seeds", type=positive_int, default=40,
-                   help="seeds of the randomized vertex guesser (default 40)")
-    p.add_argument("--levels", type=positive_int, nargs="+", default=[5, 10, 20, 40, 80],
-                   help="family-II levels n of the sweep (default 5 10 20 40 80)")
+    p.add_argument("--seeds", type=_int("--seeds"), default=40,
+                   help="seeds of the randomized vertex guesser, 1..10000 (default 40)")
+    p.add_argument("--levels", type=_int("--levels"), nargs="+", default=[5, 10, 20, 40, 80],
+                   help="family-II levels n of the sweep, each 1..1000, at most 20 of them "
+                        "(default 5 10 20 40 80)")
     p.add_argument("--no-firenet", action="store_true", help="leave FIRENET out of the panel")
     p.add_argument("--json", action="store_true",
                    help="print ONE JSON object (a list for --problem all) instead of tables")
-    p.add_argument("--plot", metavar="FILE", help="save the error-vs-reads figure to FILE")
+    add_output_options(p, FIGURE)
+
+
+def configure_demo(p: argparse.ArgumentParser) -> None:
+    """Options of ``python -m theorems demo``: only where the figure goes."""
+    p.description = ("The main job (what `make demo` runs): the paradox for P1, P2 and P3 with "
+                     "K = 3, N = 3, m = 2, as tables, and the figure out/paradox.png.")
+    add_output_options(p, FIGURE, default_out_dir="out")
+
+
+def check(args: argparse.Namespace) -> Path | None:
+    """Check the flags that involve each other and the output paths; returns the figure path.
+    Raises :class:`theorems.commands.UsageError` before anything is computed."""
+    check_range("--m", args.m, 1, args.N - 1, f"m < N = {args.N}, so that N1 = N + 1 - m >= 2")
+    low, high, why = LIMITS["levels given"]
+    check_range("--levels: number of levels", len(args.levels), low, high, why)
+    return resolve_figure(args, FIGURE)
+
+
+def _stage_count(args: argparse.Namespace, problems: list[str]) -> int:
+    """How many progress messages the harness sends: three parts per algorithm of the panel,
+    then the randomized guesser and Search on the tie, per problem."""
+    total = 0
+    for name in problems:
+        panel = 4 + (1 if name == "P3" and not args.no_firenet else 0)
+        total += 3 * panel + 2
+    return total
 
 
 def run_paradox(args: argparse.Namespace) -> list:
-    """Run the harness for each problem the parsed ``args`` ask for, with a spinner."""
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
+    """Run the harness for each problem the parsed ``args`` ask for, reporting its stages on
+    stderr (:class:`theorems.commands.Stages`)."""
     from theorems.paradox.harness import run
 
     problems = ["P1", "P2", "P3"] if args.problem == "all" else [args.problem]
     results = []
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                  console=Console(stderr=True), transient=True,
-                  disable=args.json and not sys.stderr.isatty()) as bar:
-        task = bar.add_task("paradox", total=None)
+    with Stages("paradox", _stage_count(args, problems)) as stages:
         for name in problems:
             results.append(run(
                 name, args.K, N=args.N, m=args.m, R=args.R, D=args.D, seed=args.seed,
                 levels=tuple(args.levels), randomized_seeds=args.seeds,
-                firenet=not args.no_firenet,
-                progress=lambda msg: bar.update(task, description=msg),
+                firenet=not args.no_firenet, progress=stages,
             ))
     return results
 
@@ -70,12 +132,11 @@ def run_paradox(args: argparse.Namespace) -> list:
 def _run(args: argparse.Namespace) -> int:
     import json
 
-    from theorems.paradox.report import plot, render, to_json
+    from theorems.paradox.figure import plot
+    from theorems.paradox.report import render, to_json
 
+    figure = check(args)
     console = Console()
-    if args.m >= args.N or args.N + 1 - args.m < 2:
-        console.print(f"[red]--m={args.m} must be < --N={args.N}[/red]")
-        return 2
     results = run_paradox(args)
     if args.json:
         payload = [to_json(r) for r in results]
@@ -83,16 +144,17 @@ def _run(args: argparse.Namespace) -> int:
     else:
         for r in results:
             render(r, console)
-    if args.plot:
-        plot(results, args.plot)
-        if not args.json:
-            console.print(f"figure written to {args.plot}")
+    if figure is not None:
+        plot(results, figure)
+        Console(stderr=True).print(f"figure written to {figure}", highlight=False)
     return 0
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from theorems.paradox.report import plot, render
+    from theorems.paradox.figure import plot
+    from theorems.paradox.report import render
 
+    figure = resolve_figure(args, FIGURE)
     console = Console()
     console.rule("[bold]smale18 demo: the paradox of Colbrook, Antun and Hansen, measured")
     console.print(
@@ -103,8 +165,10 @@ def _demo(args: argparse.Namespace) -> int:
     results = run_paradox(defaults.parse_args([]))
     for r in results:
         render(r, console)
-    figure = plot(results, "paradox.png")
-    console.print(f"Figure (certified error against samples read, per problem): {figure}\n")
+    if figure is not None:
+        plot(results, figure)
+        console.print(f"Figure (each algorithm's worst certified error against samples read, "
+                      f"per problem): {figure}\n", highlight=False)
     console.print(
         "More:\n"
         "  [bold]python -m theorems paradox --help[/bold]      other K, N, m, D (the paper's "
@@ -121,8 +185,8 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 COMMANDS = (
-    Command("demo", "the main job: everything `make demo` shows", lambda p: None, _demo,
-            order=0),
+    Command("demo", "the main job: everything `make demo` shows (figure in out/ unless "
+            "--out-dir or --no-plot)", configure_demo, _demo, order=0),
     Command("paradox", "Theorem 1 measured: K digits impossible, K-1 need unbounded data, K-2 "
             "from one sample", configure, _run, order=10),
 )
