@@ -430,3 +430,11 @@ def test_render_and_json_of_a_full_small_result(tmp_path, stability_rows):
     assert data["stability"][0]["bound_kind"] in ("rigorous", "estimate")
     assert data["sharpness"]["runs"][0]["p_inner"] == 1
     assert plot(res, str(tmp_path / "f.png")).endswith("f.png")
+    # at a prompt and in a notebook: one line, the tables, HTML
+    line = repr(res)
+    assert line.startswith("<ConvergenceResult ") and "\n" not in line and len(line) < 300
+    recorded = Console(record=True, width=160)
+    res.summary(recorded)
+    assert "Stability" in recorded.export_text()
+    html = res._repr_html_()
+    assert "<pre" in html and "ball-128" in html

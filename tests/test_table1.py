@@ -101,6 +101,19 @@ def test_json_schema(reduced):
         to_json({"cells": []})
 
 
+def test_result_shows_itself_at_a_prompt_and_in_a_notebook(reduced):
+    from rich.console import Console
+
+    line = repr(reduced)
+    assert line.startswith("<Table1Result profile='tiny': 2 cells (2 with K-1 but not K")
+    assert "\n" not in line and len(line) < 200
+    console = Console(record=True, width=160)
+    reduced.summary(console)
+    assert "Table 1: certified dist" in console.export_text()
+    html = reduced._repr_html_()
+    assert "<pre" in html and "FIRENET" in html
+
+
 def test_printed_intervals_still_enclose(reduced):
     for cell in reduced.cells:
         d = cell.lista.distance

@@ -12,6 +12,7 @@ from typing import Any
 
 import gmpy2
 
+from theorems._display import Displayable
 from theorems.instances.certificates import RecoveryCertificate, RNSPLEstimate
 from theorems.instances.levels import LevelsInstance
 
@@ -176,10 +177,11 @@ class Setup:
     c: gmpy2.mpq
 
 
-@dataclass(frozen=True)
-class ConvergenceResult:
+@dataclass(frozen=True, repr=False)
+class ConvergenceResult(Displayable):
     """Everything :func:`run` measured (plain records; formatting is in
-    :mod:`theorems.convergence.report`)."""
+    :mod:`theorems.convergence.report`).  At a prompt it shows one line; ``summary()`` prints
+    the tables and ``_repr_html_`` shows them in a notebook."""
 
     instance: dict[str, Any]
     firenet: dict[str, Any]
@@ -189,5 +191,15 @@ class ConvergenceResult:
     sharpness: SharpnessResult | None
     targets: dict[str, Any]
     seconds: float
+
+    _report_module = "theorems.convergence.report"
+
+    def _headline(self) -> str:
+        best = {r.context: float(r.floor) for r in self.runs if r.role == "main"}
+        shown = ", ".join(f"{k} {v:.2g}" for k, v in best.items())
+        return (f"{len(self.runs)} runs (best certified bound: {shown}), "
+                f"{len(self.stability)} stability rows, "
+                f"sharpness {'yes' if self.sharpness is not None else 'no'}, "
+                f"{self.seconds:.1f} s")
 
 

@@ -54,6 +54,7 @@ import sympy
 from algorithms.arithmetic import Ball, Exact
 from algorithms.learned.lista import LISTA
 from algorithms.solvers.firenet import FIRENET
+from theorems._display import Displayable
 from theorems.errors import InvalidArgument
 from theorems.instances.distance import (
     Enclosure,
@@ -202,9 +203,12 @@ class BeyondCell:
 # =============================================================================== the run
 
 
-@dataclass(frozen=True)
-class Table1Result:
+@dataclass(frozen=True, repr=False)
+class Table1Result(Displayable):
     """Everything :func:`run` computed (plain records; formatting is separate).
+
+    At a prompt it shows one line; ``summary()`` prints the tables and ``_repr_html_`` shows
+    them in a notebook (both through :mod:`theorems.table1.report`).
 
     ``cells``: the paper's grid; ``beyond``: the extension; ``replicas``: the re-enactment of
     the published FIRENET column; ``collapse``: K -> first level at which the published float64
@@ -218,6 +222,14 @@ class Table1Result:
     collapse: dict[int, int]
     seconds: dict[str, float]
     beyond_profile: Profile | None = None
+
+    _report_module = "theorems.table1.report"
+
+    def _headline(self) -> str:
+        ok = sum(1 for c in self.cells if c.correct_K1 and not c.correct_K)
+        return (f"profile={self.profile.name!r}: {len(self.cells)} cells ({ok} with K-1 but "
+                f"not K digits), {len(self.beyond)} past float64, {len(self.replicas)} replica "
+                f"rows, {self.seconds.get('total', 0.0):.1f} s")
 
 
 Progress = Callable[[str], object]
