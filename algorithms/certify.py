@@ -128,10 +128,48 @@ class ExactIntegerOperator:
         #: bit length of the largest |Z_ij|
         self.bits = max((abs(v).bit_length() for v in ints), default=0)
 
-    def apply(self, x: list[int]) -> list[int]:
-        """``Z x`` (exact): ``A (x 2^-F) = (Z x) / (D 2^F)``."""
-        return [int(e) for e in (self.Z * fmpz_mat(self.shape[1], 1, x)).entries()]
+    def apply(self, x: list[int]) -> fmpz_mat:
+        """``Z x`` (exact), a column: ``A (x 2^-F) = (Z x) / (D 2^F)``."""
+        return _product(self.Z, x)
 
-    def adjoint(self, v: list[int]) -> list[int]:
-        """``Z^T v`` (exact)."""
-        return [int(e) for e in (self.ZT * fmpz_mat(self.shape[0], 1, v)).entries()]
+    def adjoint(self, v: list[int]) -> fmpz_mat:
+        """``Z^T v`` (exact), a column."""
+        return _product(self.ZT, v)
+
+
+#: limb width of the split products (signed limbs stay within flint's small integers)
+_LIMB_BYTES = 7
+#: below this many matrix entries, or this density, a plain product is cheaper than a split one
+_SPLIT_MIN_ENTRIES = 8192
+_SPLIT_MIN_DENSITY = 0.3
+
+
+def _product(M: fmpz_mat, x: list[int]) -> fmpz_mat:
+    """``M x`` exactly, for a long-integer column ``x``.
+
+    A dense ``x`` with entries longer than one limb is split into signed 56-bit limbs,
+    ``x = sum_j X_j 2^(56 j)``, and ``M [X_0 ... X_{k-1}]`` is ONE matrix-matrix product of
+    short integers (flint's fast small-entry kernels), recombined by ``(M X) [2^(56 j)]_j``.
+    Both are exact, so the result is the same integer vector as ``M * x``; only the cost
+    differs (about 2x less at 512 x 1024 and 300 bits).  A sparse ``x`` (an iterate after
+    soft-thresholding) is multiplied directly: the plain product skips its zeros.
+    """
+    n = len(x)
+    col = None
+    if M.nrows() * n >= _SPLIT_MIN_ENTRIES:
+        top = max(max(x), -min(x)).bit_length()
+        nnz = n - x.count(0)
+        if top > 8 * _LIMB_BYTES and nnz >= _SPLIT_MIN_DENSITY * n:
+            k = -(-top // (8 * _LIMB_BYTES))
+            width = k * _LIMB_BYTES
+            buf = b"".join(abs(a).to_bytes(width, "little") for a in x)
+            raw = np.frombuffer(buf, dtype=np.uint8).reshape(n, k, _LIMB_BYTES)
+            wide = np.zeros((n, k, 8), dtype=np.uint8)
+            wide[:, :, :_LIMB_BYTES] = raw
+            limbs = wide.view(np.int64).reshape(n, k)
+            signs = np.fromiter((-1 if a < 0 else 1 for a in x), dtype=np.int64, count=n)
+            limbs = limbs * signs[:, None]
+            powers = fmpz_mat(k, 1, [1 << (8 * _LIMB_BYTES * j) for j in range(k)])
+            return (M * fmpz_mat(n, k, limbs.ravel().tolist())) * powers
+    col = fmpz_mat(n, 1, x)
+    return M * col

@@ -6,7 +6,7 @@ from __future__ import annotations
 import gmpy2
 import numpy as np
 import pytest
-from flint import arb, arb_mat, fmpq
+from flint import arb, arb_mat, fmpq, fmpz_mat
 
 from algorithms.arithmetic import Ball, Exact
 from algorithms.certify import ExactIntegerOperator, ceil_sqrt
@@ -88,8 +88,17 @@ def test_exact_integer_operator() -> None:
     A = np.array([[Q(1, 3), Q(1, 4)], [Q(-5, 6), Q(0)]], dtype=object)
     op = ExactIntegerOperator(A)
     assert op.D == 12
-    assert op.apply([1, 2]) == [4 + 6, -10]
-    assert op.adjoint([1, 1]) == [4 - 10, 3]
+    assert [int(e) for e in op.apply([1, 2]).entries()] == [4 + 6, -10]
+    assert [int(e) for e in op.adjoint([1, 1]).entries()] == [4 - 10, 3]
+    # the limb-split product (long, dense vectors on a larger matrix) is the same exact product
+    rng = np.random.default_rng(7)
+    B = np.array([[Q(int(v), 2**30) for v in row]
+                  for row in rng.integers(-2**30, 2**30, (64, 160))], dtype=object)
+    big = ExactIntegerOperator(B)
+    xs = [int(v) << 300 | 12345 for v in rng.integers(-2**60, 2**60, 160)]
+    vs = [int(v) << 200 for v in rng.integers(-2**60, 2**60, 64)]
+    assert big.apply(xs) == big.Z * fmpz_mat(160, 1, xs)
+    assert big.adjoint(vs) == big.ZT * fmpz_mat(64, 1, vs)
     assert [ceil_sqrt(n) for n in (0, 1, 2, 4, 5, 9, 10)] == [0, 1, 2, 2, 3, 3, 4]
 
 

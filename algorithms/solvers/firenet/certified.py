@@ -25,24 +25,25 @@ One step, exactly (``W = Z^T V``, ``AD = Z (2 X+ - X)`` are exact integer produc
 
     z   = X 2^-Fx - tau W / (D 2^Fv)                 exact rational, common denominator
     x+  = round_{2^-F1}( soft(z, tau lam w) )        soft-threshold taken EXACTLY, one rounding
-    u   = V 2^-Fv + sigma AD / (D 2^Fd) - sigma [scale y]_{Fy}
-    u~  = round_{2^-Fv}(u)                            one rounding per entry
-    v+  = round_{2^-Fv}( u~ 2^G / s ),  s = isqrt(|U~|^2 2^(2G))  if |u~| > 1, else v+ = u~
+    u   = V 2^-Fv + sigma AD / (D 2^Fd) - sigma [scale y]_{Fcap}      exact rational NU / B
+    v+  = round_{2^-Fv}(u)                            if |NU|^2 <= B^2  (|u| <= 1, exact test)
+    v+  = round_{2^-Fv}(NU 2^G / s),  s = isqrt(|NU|^2 2^(2G))          otherwise
 
 Local error bound (each rounding to nearest costs at most half a grid step per entry; an entry
 whose exact soft-threshold is 0 is stored exactly)::
 
-    |x+ - T_x(z)|_2 <= ceil(sqrt(c_x)) 2^-(F1+1)        c_x = entries above the threshold
-    |u~ - u|_2      <= ceil(sqrt(m)) 2^-(Fv+1) + sigma e_y   e_y >= |scale y - [scale y]_{Fy}|_2
-    projection      <= ceil(sqrt(m)) 2^-(Fv+1) + 2^-(Fv+G)
+    |x+ - T_x(z)|_2        <= ceil(sqrt(c_x)) 2^-(F1+1)      c_x = entries above the threshold
+    |v+ - proj(u_exact)|_2 <= ceil(sqrt(m)) 2^-(Fv+1) + [projected] 2^-(Fv+G) + sigma e_y
 
-The projection onto the unit ball is 1-Lipschitz, so the error of ``u~`` passes through it
-unamplified.  For the computed projection: ``sqrt(T) 2^G`` lies in ``[s, s + 1)`` with
-``T = |U~|^2``, so ``|U~ 2^(Fv+G)/s - U~ 2^Fv/sqrt(T)|_2 = 2^Fv (2^G sqrt(T) - s)/s < 2^Fv/s
-<= 2^-G`` grid steps (``s >= 2^(Fv+G)`` when ``T > 2^(2Fv)``).  The dual half uses the stored
-``x+`` rather than ``T_x(z)``; ``|sigma A (2 dx)|_2 <= 2 sigma L |dx|_2``, so::
+with ``e_y >= |scale y - [scale y]_{Fcap}|_2`` (plus ``scale`` times the radius of ``y`` when
+``y`` is given as balls).  The projection onto the unit ball is 1-Lipschitz, so the data error
+passes through it unamplified.  For the computed projection: ``sqrt(T) 2^G`` lies in
+``[s, s + 1)`` with ``T = |NU|^2``, so ``|NU 2^(Fv+G)/s - NU 2^Fv/sqrt(T)|_2 = 2^Fv (2^G sqrt(T)
+- s)/s < 2^Fv/s <= 2^-G`` grid steps (``s >= B 2^G`` when ``T > B^2``, ``B = sd D 2^Fcap >=
+2^Fv``).  The dual half uses the stored ``x+`` rather than ``T_x(z)``;
+``|sigma A (2 dx)|_2 <= 2 sigma L |dx|_2``, so::
 
-    rho_j = (1 + 2 sigma L) |x+ - T_x(z)|_2 + |v+ - proj(u)|_2 .
+    rho_j = (1 + 2 sigma L) |x+ - T_x(z)|_2 + |v+ - proj(u_exact)|_2 .
 
 The restart sum ``s = sum x+`` is kept exactly (integers on the grid ``2^-(wp+64)``), so
 ``psi_k = s / (p scale_k)`` is exact before its conversion to a ball; the next start
@@ -161,7 +162,7 @@ def solve_ball(P: FirenetParameters, W: FirenetWeights, y: object, ctx: Ball,
     else:
         guards = [as_positive_int(guard_bits, "guard_bits", 0)] * P.n_outer
     op: ExactIntegerOperator = W.integer_operator()
-    Z, ZT, D = op.Z, op.ZT, op.D
+    D = op.D
     ymid, ry = _y_data(y, m)
     inv_sqrt_tau, sqrt_lmax, inv_sqrt_q = pd_metric_bounds(P.tau, P.sigma, P.L)
     kx = 1 + 2 * P.sigma * P.L
@@ -215,20 +216,23 @@ def solve_ball(P: FirenetParameters, W: FirenetWeights, y: object, ctx: Ball,
                 d0 = bound_up((rad_x0 + scale * e_avg) * inv_sqrt_tau)
             V = zero_m
             v_zero = True
-            S = zero_N
+            S = list(zero_N)
             Fs = Fcap
             acc_x = gmpy2.mpq(0)
             n_proj = 0
+            ysd = fmpz_mat(m, 1, YsD)
+            big = (sd * D) << Fcap                     # |u| > 1  <=>  |NU|^2 > big^2
+            big2 = big * big
+            supp = [i for i, a in enumerate(X) if a]   # support of the stored x
             for _ in range(p):
-                # ---------------- primal: z = x - tau A^T v, exactly
+                # ---------------- primal: z = x - tau A^T v = NZ / den_z, exactly
                 den_z = (td * D) << (Fv + Fx)
                 if v_zero:
-                    nz = [a * (td * D << Fv) for a in X]
+                    nz: list = [a * (td * D << Fv) for a in X]
                 else:
-                    Wm = ZT * fmpz_mat(m, 1, V)
-                    nz = [int(e) for e in (fmpz_mat(N, 1, X) * (td * D << Fv)
-                                           - Wm * (tn << Fx)).entries()]
-                top = _max_bits(nz) - den_z.bit_length() + 1
+                    nz = (fmpz_mat(N, 1, X) * (td * D << Fv)
+                          - op.adjoint(V) * (tn << Fx)).entries()
+                top = max(int(max(nz)), -int(min(nz))).bit_length() - den_z.bit_length() + 1
                 F1 = min(wp - top, Fcap)
                 if F1 >= 0:
                     sh_n, q = F1, den_z * thd
@@ -236,55 +240,62 @@ def solve_ball(P: FirenetParameters, W: FirenetWeights, y: object, ctx: Ball,
                     sh_n, q = 0, (den_z * thd) << -F1
                 q2 = 2 * q
                 X1 = [0] * N
-                cnt_x = 0
+                supp1 = []
                 if uniform:
                     tt = TH[0] * den_z
-                    for i, a in enumerate(nz):
-                        if a > 0:
-                            r = a * thd - tt
-                            if r > 0:
-                                X1[i] = (2 * (r << sh_n) + q) // q2
-                                cnt_x += 1
-                        elif a < 0:
-                            r = -a * thd - tt
-                            if r > 0:
-                                X1[i] = -((2 * (r << sh_n) + q) // q2)
-                                cnt_x += 1
+                    lim = tt // thd                    # |NZ| thd > tt  <=>  |NZ| > lim
+                    nlim = -lim
+                    for i, e in enumerate(nz):
+                        if e > lim:
+                            r = int(e) * thd - tt
+                            X1[i] = (2 * (r << sh_n) + q) // q2
+                            supp1.append(i)
+                        elif e < nlim:
+                            r = -int(e) * thd - tt
+                            X1[i] = -((2 * (r << sh_n) + q) // q2)
+                            supp1.append(i)
                 else:
-                    for i, (a, t) in enumerate(zip(nz, TH, strict=True)):
+                    for i, (e, t) in enumerate(zip(nz, TH, strict=True)):
+                        a = int(e)
                         r = abs(a) * thd - t * den_z
                         if r > 0:
                             val = (2 * (r << sh_n) + q) // q2
                             X1[i] = val if a > 0 else -val
-                            cnt_x += 1
-                if cnt_x:
-                    acc_x += (gmpy2.mpq(ceil_sqrt(cnt_x), 1 << (F1 + 1)) if F1 >= -1
-                              else gmpy2.mpq(ceil_sqrt(cnt_x) << (-F1 - 1)))
+                            supp1.append(i)
+                if supp1:
+                    c_x = ceil_sqrt(len(supp1))
+                    acc_x += (gmpy2.mpq(c_x, 1 << (F1 + 1)) if F1 >= -1
+                              else gmpy2.mpq(c_x << (-F1 - 1)))
                 # ---------------- the restart sum, exactly, on the grid 2^-Fs
                 sh = Fs - F1
-                S = [a + (b << sh) if b else a for a, b in zip(S, X1, strict=True)]
-                # ---------------- dual: u = v + sigma A (2 x+ - x) - sigma scale y
+                for i in supp1:
+                    S[i] += X1[i] << sh
+                # ---------------- dual: u = v + sigma A (2 x+ - x) - sigma scale y = NU / big
                 Fd = max(F1, Fx)
                 s1, s0 = Fd - F1 + 1, Fd - Fx
-                dv = [(a << s1) - (b << s0) for a, b in zip(X1, X, strict=True)]
-                AD = Z * fmpz_mat(N, 1, dv)
-                um = AD * (sn << (Fcap - Fd)) - fmpz_mat(m, 1, YsD)
+                dv = [0] * N
+                for i in supp1:
+                    dv[i] = X1[i] << s1
+                for i in supp:
+                    dv[i] -= X[i] << s0
+                um = op.apply(dv) * (sn << (Fcap - Fd)) - ysd
                 if not v_zero:
                     um += fmpz_mat(m, 1, V) * cV
-                U = [(2 * int(e) + qU) // (2 * qU) for e in um.entries()]
-                T = sum(a * a for a in U)
-                if T > 1 << (2 * Fv):
+                # one rounding: v+ = round_{2^-Fv}(u) or round_{2^-Fv}(u / |u|)
+                T = int((um.transpose() * um)[0, 0])
+                if T > big2:
                     s_ = isqrt(T << (2 * _G))
+                    s2 = 2 * s_
                     num_sh2 = Fv + _G + 1
-                    V = [((a << num_sh2) + s_) // (2 * s_) for a in U]
+                    V = [((int(e) << num_sh2) + s_) // s2 for e in um.entries()]
                     n_proj += 1
                 else:
-                    V = U
+                    q2u = 2 * qU
+                    V = [(2 * int(e) + qU) // q2u for e in um.entries()]
                 v_zero = False
-                X, Fx = X1, F1
+                X, Fx, supp = X1, F1, supp1
             # ---- the restart's local errors and the transfer to psi_k
-            acc_v = gmpy2.mpq(p * sm + n_proj * sm, 1 << (Fv + 1)) \
-                + gmpy2.mpq(n_proj, 1 << (Fv + _G))
+            acc_v = gmpy2.mpq(p * sm, 1 << (Fv + 1)) + gmpy2.mpq(n_proj, 1 << (Fv + _G))
             sum_rho = kx * acc_x + acc_v + p * P.sigma * e_y
             dp = d0 + sqrt_lmax * sum_rho
             e_avg = bound_up(dp * inv_sqrt_q / scale)
