@@ -113,13 +113,15 @@ class Stateful:
 
 
 class Hang:
-    """Never returns."""
+    """Never returns (asleep, so that the test burns no CPU while it waits for the limit)."""
 
     name = "Hang"
 
     def train(self, oracle):
+        import time
+
         while True:
-            pass
+            time.sleep(1)
 
 
 class Hog:

@@ -35,6 +35,11 @@ import sys
 from multiprocessing.connection import Connection
 from typing import Any
 
+import numpy as np
+
+from theorems.sealed.client import OracleClient
+from theorems.sealed.protocol import dumps, network_to_data
+
 __all__ = ["main", "PRELOAD"]
 
 #: modules imported once in the zygote, so runs do not pay for them
@@ -53,12 +58,10 @@ def _address_space() -> int | None:
         return None
 
 
-def _apply_limits(seconds: float, memory: int) -> None:
-    current = _address_space()
+def _apply_limits(seconds: float, address_space: int | None) -> None:
     try:
-        if current is not None:
-            limit = current + memory
-            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        if address_space is not None:
+            resource.setrlimit(resource.RLIMIT_AS, (address_space, address_space))
     except (ValueError, OSError):  # not supported (macOS) or not allowed
         pass
     try:
@@ -75,26 +78,19 @@ def _short(text: str, limit: int = 500) -> str:
 
 
 def _grandchild(sock: socket.socket, alg: Any, shape: tuple[int, int], R: int,
-                entropy: tuple[int, ...] | None, seconds: float, memory: int) -> None:
+                rng: np.random.Generator | None, seconds: float,
+                address_space: int | None) -> None:
     """Run ``train`` once and report; never returns."""
     status = 0
     try:
         os.setpgid(0, 0)
-        _apply_limits(seconds, memory)
-        from theorems.sealed.client import OracleClient
-        from theorems.sealed.protocol import dumps, network_to_data
-
+        _apply_limits(seconds, address_space)
         conn = Connection(sock.detach())
         try:
             if alg is None:
                 raise LookupError("no algorithm is loaded under this key")
             client = OracleClient(conn, shape, R)
-            if entropy is None:
-                net = alg.train(client)
-            else:
-                import numpy as np
-
-                net = alg.train(client, np.random.default_rng(np.random.SeedSequence(entropy)))
+            net = alg.train(client) if rng is None else alg.train(client, rng)
             message = ("done", network_to_data(net))
         except BaseException as exc:  # noqa: BLE001 - everything is reported to the parent
             message = ("failed", type(exc).__name__, _short(str(exc)))
@@ -164,6 +160,12 @@ def main(fd: int) -> None:
             conn.send_bytes(pickle.dumps(("killed", pid)))
         elif op == "run":
             _, key, shape, R, entropy, seconds, memory = msg
+            current = _address_space()  # the child starts as large as this process
+            address_space = None if current is None else current + memory
+            # the run's generator is made here, before the fork: made in the child it would
+            # touch (and so copy) the pages of numpy.random
+            rng = None if entropy is None else np.random.default_rng(
+                np.random.SeedSequence(entropy))
             parent_end, child_end = socket.socketpair()
             gc.freeze()  # keep the collector from touching (and so copying) inherited pages
             pid = os.fork()
@@ -172,8 +174,8 @@ def main(fd: int) -> None:
                     conn.close()
                     control.close()
                     parent_end.close()
-                    _grandchild(child_end, algorithms.get(key), shape, R, entropy, seconds,
-                                memory)
+                    _grandchild(child_end, algorithms.get(key), shape, R, rng, seconds,
+                                address_space)
                 finally:
                     os._exit(1)
             child_end.close()
