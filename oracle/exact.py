@@ -6,11 +6,15 @@ elementary functions (``sqrt`` and other powers, ``cos``, ``sin``, ``tan``, ``ex
 ``"p/q"`` string.  Floats are refused: ``0.1`` is not one tenth, and a testbed about certified
 digits must not pretend it is.
 
-Evaluation is rigorous.  Each expression is compiled once into a tree of closures over
-python-flint ``arb`` operations; evaluating that tree at working precision ``p`` yields a ball
-that provably contains the exact value (``arb`` propagates rounding errors in its radius).
-:func:`enclose` raises ``p`` until the radius is at most ``2^-bits``.  Neither ``mpmath.iv`` nor
-``sympy.evalf`` is used for guarantees.
+Evaluation is rigorous.  Expressions are compiled once into a :class:`Program`, a DAG of
+closures over python-flint ``arb`` operations in which every distinct subexpression is one
+node (:func:`compile_expr` compiles a single expression the same way); evaluating it at
+working precision ``p`` yields balls that provably contain the exact values (``arb``
+propagates rounding errors in its radius).  :func:`enclose` raises ``p`` until the radius is
+at most ``2^-bits``.  Neither ``mpmath.iv`` nor ``sympy.evalf`` is used for guarantees.
+
+Limits: callers' ``bits`` and levels are capped at :data:`MAX_BITS`, the working precision at
+:data:`MAX_WORKING_PRECISION`.
 
 python-flint keeps its working precision in the process-global ``flint.ctx.prec``; every
 function here scopes changes with :func:`flint_precision` and restores the old value.
