@@ -175,6 +175,16 @@ def test_out_dir_gets_the_default_figure(tmp_path, capsys):
     assert "figure written to" in capsys.readouterr().err
 
 
+def test_demo_writes_its_figure_into_out_only(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["demo"]) == 0
+    out = capsys.readouterr().out
+    for problem in ("P1", "P2", "P3"):
+        assert f"{problem}: the panel against Omega" in out
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]
+    assert (tmp_path / "out" / "paradox.png").stat().st_size > 10_000
+
+
 def test_demo_no_plot_writes_nothing(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     assert cli.main(["demo", "--no-plot"]) == 0
