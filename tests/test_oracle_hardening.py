@@ -1,8 +1,11 @@
-"""Holes found by an independent audit of the oracle (issue 11, point 5), one test per hole.
+"""Holes found by an independent audit of the oracle (issue 11, point 5), one test per hole,
+and the exact conversion ``to_sympy`` and ``python -m oracle --help`` (issue 12).
 
-Each test failed on the oracle before the fix: mutable answers, crashes on an exactly zero
-error, powers of balls centred on zero, fakeable budgets and logs, answers that depended on
-the order of reads, missing limits and unreadable messages.
+Every hole's test failed on the oracle before the fix: mutable answers, crashes on an exactly
+zero error, powers of balls centred on zero, fakeable budgets and logs, answers that depended
+on the order of reads, missing limits and unreadable messages.  Three parametrised cases
+passed before and are kept as coverage: a cover whose answers are served (history cannot
+change them), and ``np.bool_`` / ``np.float32`` entries (already refused).
 """
 
 from __future__ import annotations
@@ -300,6 +303,9 @@ def test_python_m_oracle_without_arguments_runs_the_tour():
     import subprocess
     import sys
 
+    done = subprocess.run([sys.executable, "-m", "oracle"],
+                          capture_output=True, text=True, timeout=120, check=True)
+    assert "level n = 100" in done.stdout and "samples_read = 6" in done.stdout
     done = subprocess.run([sys.executable, "-m", "oracle", "--levels", "2"],
                           capture_output=True, text=True, timeout=120, check=True)
     assert "level n = 2" in done.stdout and "samples_read = 2" in done.stdout
