@@ -290,3 +290,60 @@ def test_in_process_runner_gives_each_run_a_fresh_copy():
     handle = runner.load(pickle_algorithm(Search("P3", 1, 3)))
     out = runner.run(handle, om.member("I", 1, 5).oracle(), None, LIMITS)
     assert out.network is not None and out.transcript.reads == 2
+
+
+class GarbageCollectorScanner:
+    """Counts every object in its process that could hold the truth (exact data, members,
+    oracles, SymPy expressions) and returns the count as a constant network."""
+
+    name = "GcScanner"
+
+    def train(self, oracle):
+        import gc
+
+        suspects = {"ExactData", "Member", "Oracle", "AdversarialOracle", "Omega"}
+        count = sum(1 for obj in gc.get_objects()
+                    if type(obj).__name__ in suspects
+                    or str(getattr(type(obj), "__module__", "")).startswith("sympy"))
+        m, N = oracle.shape
+        return NeuralNetwork.constant([count] + [0] * (N - 1), m)
+
+
+def test_the_child_process_holds_no_exact_data_at_all():
+    from algorithms.arithmetic import Exact
+
+    om = build_class("P3", 3)
+    blob = pickle_algorithm(GarbageCollectorScanner())
+    counts = {}
+    for name, runner in (("sealed", shared_runner()), ("none", InProcessRunner())):
+        handle = runner.load(blob)
+        out = runner.run(handle, om.tie("I").oracle(), None, Limits(seconds=20))
+        runner.unload(handle)
+        assert out.network is not None, out.no_answer
+        counts[name] = out.network([0, 0], Exact())[0]
+    assert counts["sealed"] == 0 and counts["none"] > 0
+
+
+class Smuggler:
+    """Writes a pickled object (not plain data) straight onto the client's socket."""
+
+    name = "Smuggler"
+
+    def train(self, oracle):
+        import pickle as pk
+        import time
+
+        oracle._conn.send_bytes(pk.dumps(Fraction(1, 3)))
+        time.sleep(5)
+
+
+def test_a_message_that_names_a_class_is_a_protocol_violation():
+    om = build_class("P3", 3)
+    runner = shared_runner()
+    handle = runner.load(pickle_algorithm(Smuggler()))
+    try:
+        out = runner.run(handle, om.tie("I").oracle(), None, LIMITS)
+    finally:
+        runner.unload(handle)
+    assert out.network is None
+    assert out.no_answer.startswith("protocol violation: message names fractions.Fraction")
