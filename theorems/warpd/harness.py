@@ -1,0 +1,349 @@
+r"""WARPd measured: linear convergence on five problems, against the un-restarted method and
+FISTA, with fitted rates, sharpness constants, and a certified Ball-256 run.
+
+For each problem of :mod:`theorems.warpd.problems` (float64):
+
+* ``WARPd``: :func:`algorithms.solvers.warpd.warpd` with the problem's ``C1, C2`` (``k =
+  ceil(2 C1 C2 L / (tau nu))`` steps per restart, ``tau = 0.99``, ``nu = e^-1``, ``delta =
+  0``); the relative error ``||x_r - x_ref|| / ||x_ref||`` after every restart ``r``;
+* ``PD ergodic``: the same primal-dual iteration without restarts, with the first restart's
+  steps ``tau1, tau2``, ergodic average (the method WARPd restarts);
+* ``PD last``: the same, last iterate (shown because on some problems it is also linear);
+* ``FISTA`` (problems with a prox-friendly ``J`` and no ``B``): ``min lam J(x) + ||Ax -
+  b||^2 / 2`` with ``lam = 1e-4 ||A^H b||_inf``; its limit is the LASSO solution, ``O(lam)``
+  away from ``x_ref``: the curve levels off there.
+
+Columns of the report: ``iters to 1e-6`` (first recorded total step count with relative error
+``<= 1e-6``; ``>N`` if never within the budget), ``factor`` (un-restarted ergodic over WARPd;
+a lower bound when the baseline never got there), ``rate`` (least-squares slope of
+``log10(error)`` against steps over the points between ``1e-1`` and ``1e3`` times the run's
+floor, as decades per 1000 steps), ``theory`` (``-log10(e) * 1000 / k``: one factor ``e`` per
+restart of ``k`` steps), ``agreement`` (relative distance of WARPd's final output to the
+reference).
+
+Sharpness table: the constants used, the theory's (problem 1: from the exact LP certificate;
+problem 3: ``sqrt(n1 n2 / m)`` and 1) and empirical ones from ``(error, objective gap,
+feasibility gap)`` pairs of all runs (:func:`theorems.warpd.sharpness.empirical_constants`).
+
+Certified run (problem 1): WARPd in ``Ball(256)`` with midpoint iterates
+(``midpoints=True``); after every restart the output (an exact dyadic vector) is compared with
+the exact ``x`` (proven the unique minimiser by the LP certificate): the distance is computed in
+exact rationals and enclosed by integer square roots, so each printed error is a proven
+``[lower, upper]``.  Depth: counting FIRENET's three layers per primal-dual step plus one,
+``3 k r + 1`` after ``r`` restarts (the unrolled network itself is not built yet).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import gmpy2
+import numpy as np
+
+from algorithms.arithmetic import Ball, Float64
+from algorithms.rationals import mpq_sqrt_lower, mpq_sqrt_upper
+from algorithms.solvers.warpd import primal_dual, warpd
+from theorems.warpd.problems import (
+    Problem,
+    completion_problem,
+    lowrank_problem,
+    mixed_problem,
+    sparse_problem,
+    tv_problem,
+)
+from theorems.warpd.sharpness import empirical_constants
+
+__all__ = ["Curve", "ProblemResult", "CertifiedRow", "WarpdResult", "run", "run_problem",
+           "fit_rate", "first_below", "certified_run", "problems"]
+
+Progress = Callable[[str], None]
+TARGET = 1e-6
+
+
+@dataclass(frozen=True)
+class Curve:
+    """Relative error against total primal-dual steps for one method."""
+
+    method: str
+    iterations: tuple[int, ...]
+    errors: tuple[float, ...]
+    seconds: float
+
+
+@dataclass(frozen=True)
+class ProblemResult:
+    key: str
+    title: str
+    size: str
+    k: int
+    L: float
+    C1: float
+    C2: float
+    theory: dict[str, Any]
+    empirical: dict[str, Any]
+    curves: tuple[Curve, ...]
+    to_target: dict[str, int | None]
+    factor: float | None
+    factor_is_lower_bound: bool
+    rate: float | None
+    rate_theory: float
+    agreement: float
+    why_ref: str
+    reference: str
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CertifiedRow:
+    restart: int
+    iterations: int
+    depth: int
+    lower: gmpy2.mpq
+    upper: gmpy2.mpq
+
+
+@dataclass(frozen=True)
+class WarpdResult:
+    problems: tuple[ProblemResult, ...]
+    certified: tuple[CertifiedRow, ...]
+    certificate: dict[str, Any]
+    quick: bool
+    seconds: float
+
+
+# =============================================================================== helpers
+def fit_rate(its: tuple[int, ...], errs: tuple[float, ...]) -> float | None:
+    """Slope of ``log10(err)`` per 1000 steps over the geometric phase (module docstring)."""
+    e = np.array(errs, dtype=float)
+    i = np.array(its, dtype=float)
+    ok = np.isfinite(e) & (e > 0)
+    if ok.sum() < 3:
+        return None
+    floor = e[ok].min()
+    sel = ok & (e <= 1e-1) & (e >= floor * 1e3)
+    if sel.sum() < 3:
+        sel = ok & (e <= 1e-1)
+    if sel.sum() < 2:
+        return None
+    return float(np.polyfit(i[sel], np.log10(e[sel]), 1)[0] * 1000)
+
+
+def extrapolate(c: Curve, target: float = TARGET) -> float | None:
+    """Steps at which a power law ``err = a it^p`` fitted (log-log least squares) to the last
+    half of ``c`` reaches ``target`` (``None`` if it does not decrease).  An EXTRAPOLATION."""
+    pts = [(i, e) for i, e in zip(c.iterations, c.errors, strict=True) if e > 0]
+    pts = pts[len(pts) // 2:]
+    if len(pts) < 3:
+        return None
+    li, le = np.log([p[0] for p in pts]), np.log([p[1] for p in pts])
+    slope, icpt = np.polyfit(li, le, 1)
+    if slope >= 0:
+        return None
+    return float(np.exp((math.log(target) - icpt) / slope))
+
+
+def first_below(c: Curve, target: float = TARGET) -> int | None:
+    for it, e in zip(c.iterations, c.errors, strict=True):
+        if e <= target:
+            return it
+    return None
+
+
+def _fista(prob: Problem, x_ref: np.ndarray, iterations: int, every: int) -> Curve:
+    ctx = Float64()
+    A, J = prob.A, prob.J
+    b = ctx.as_vector(prob.b)
+    L2 = float(A.norm_bound()) ** 2
+    lam = 1e-4 * float(np.max(np.abs(A.adjoint(ctx, b))))
+    x = xo = np.zeros(A.shape[1])
+    nr = np.linalg.norm(x_ref)
+    its, errs = [], []
+    t0 = time.perf_counter()
+    for k in range(1, iterations + 1):
+        w = x + (k - 2) / (k + 1) * (x - xo) if k > 1 else x
+        g = A.adjoint(ctx, A.apply(ctx, w) - b)
+        xo, x = x, J.prox(ctx, w - g / L2, lam / L2)
+        if k % every == 0:
+            its.append(k)
+            errs.append(float(np.linalg.norm(x - x_ref) / nr))
+    return Curve("FISTA", tuple(its), tuple(errs), time.perf_counter() - t0)
+
+
+def _objective(prob: Problem, x: np.ndarray) -> tuple[float, float]:
+    """``(J(x) + ||Bx||_1, max(0, ||Ax - b|| - eps))`` in float64."""
+    ctx = Float64()
+    F = float(np.real(prob.J.value(ctx, x)))
+    if prob.B is not None:
+        F += float(np.sum(np.abs(prob.B.apply(ctx, x))))
+    r = float(np.linalg.norm(prob.A.apply(ctx, x) - ctx.as_vector(prob.b)))
+    return F, max(0.0, r - float(prob.eps))
+
+
+# =============================================================================== one problem
+def run_problem(prob: Problem, *, budget: int, ref_iterations: int = 0,
+                progress: Progress | None = None) -> ProblemResult:
+    """All curves of one problem with ``budget`` total steps per method (module docstring)."""
+    ctx = Float64()
+    say = progress or (lambda _m: None)
+    tau = gmpy2.mpq(99, 100)
+    L = float(prob.A.norm_bound() if prob.B is None else
+              math.hypot(float(prob.A.norm_bound()), float(prob.B.norm_bound())))
+    reference = "ground truth / certified minimiser"
+    x_ref = prob.x_ref
+    extra: dict[str, Any] = {}
+    C1, C2 = gmpy2.mpq(prob.C1), gmpy2.mpq(prob.C2)
+    if x_ref is None:
+        say(f"{prob.key}: reference (WARPd, {ref_iterations} steps)")
+        from algorithms.solvers.warpd.engine import inner_steps as _ks
+        kr = _ks(C1, C2, gmpy2.mpq(L), tau)
+        x_ref = warpd(prob.A, prob.b, eps=prob.eps, J=prob.J, B=prob.B, C1=C1, C2=C2,
+                      restarts=max(1, ref_iterations // kr), ctx=ctx).x
+        n_ind = min(ref_iterations, 10000)
+        say(f"{prob.key}: independent check (PD last iterate, {n_ind} steps)")
+        Lq = gmpy2.mpq(L) * gmpy2.mpq(1001, 1000)
+        t = tau / Lq
+        indep = primal_dual(prob.A, prob.b, eps=prob.eps, J=prob.J, B=prob.B, ctx=ctx,
+                            iterations=n_ind, tau1=t, tau2=t, output="last").x
+        extra["independent"] = float(np.linalg.norm(indep - x_ref) / np.linalg.norm(x_ref))
+        extra["objective_reference"] = _objective(prob, x_ref)
+        extra["objective_independent"] = _objective(prob, indep)
+        reference = (f"WARPd, {ref_iterations} steps (objective "
+                     f"{extra['objective_reference'][0]:.9g}, infeasibility "
+                     f"{extra['objective_reference'][1]:.1e}); independent PD last iterate "
+                     f"({n_ind} steps, tau1 = tau2 = 0.99/L) differs by "
+                     f"{extra['independent']:.1e} (objective "
+                     f"{extra['objective_independent'][0]:.9g}, infeasibility "
+                     f"{extra['objective_independent'][1]:.1e})")
+    nr = float(np.linalg.norm(x_ref))
+    F_ref, _ = _objective(prob, x_ref)
+    pairs: list[tuple[float, float, float]] = []
+
+    def err(x: np.ndarray) -> float:
+        return float(np.linalg.norm(x - x_ref) / nr)
+
+    def pair(x: np.ndarray) -> None:
+        F, f = _objective(prob, x)
+        pairs.append((float(np.linalg.norm(x - x_ref)), F - F_ref, f))
+
+    say(f"{prob.key}: WARPd")
+    its, errs = [], []
+
+    def cb(rec: Any) -> None:
+        its.append(rec.iterations)
+        errs.append(err(rec.x))
+        pair(rec.x)
+
+    t0 = time.perf_counter()
+    from algorithms.solvers.warpd.engine import inner_steps
+    k = inner_steps(C1, C2, gmpy2.mpq(L), tau)
+    restarts = max(1, budget // k)
+    w = warpd(prob.A, prob.b, eps=prob.eps, J=prob.J, B=prob.B, C1=C1, C2=C2,
+              restarts=restarts, ctx=ctx, callback=cb)
+    curves = [Curve("WARPd", tuple(its), tuple(errs), time.perf_counter() - t0)]
+    k = w.schedule.k
+    tau1, tau2 = w.schedule.steps[0]
+    every = max(1, budget // 60)
+    for output, name in (("ergodic", "PD ergodic"), ("last", "PD last")):
+        say(f"{prob.key}: {name}")
+        its2, errs2 = [], []
+
+        def scb(i: int, x: np.ndarray, its2: list = its2, errs2: list = errs2) -> None:
+            its2.append(i)
+            errs2.append(err(x))
+            pair(x)
+
+        t0 = time.perf_counter()
+        primal_dual(prob.A, prob.b, eps=prob.eps, J=prob.J, B=prob.B, ctx=ctx,
+                    iterations=restarts * k, tau1=tau1, tau2=tau2, output=output,
+                    step_callback=scb, every=every)
+        curves.append(Curve(name, tuple(its2), tuple(errs2), time.perf_counter() - t0))
+    if prob.fista:
+        say(f"{prob.key}: FISTA")
+        curves.append(_fista(prob, x_ref, restarts * k, every))
+    to = {c.method: first_below(c) for c in curves}
+    ex = extrapolate(curves[1]) if to["PD ergodic"] is None else None
+    extra["ergodic_extrapolated"] = ex
+    if ex is not None and to["WARPd"] is not None:
+        extra["factor_extrapolated"] = ex / to["WARPd"]
+    wi, bi = to["WARPd"], to["PD ergodic"]
+    if wi is None:
+        factor, lower = None, False
+    elif bi is None:
+        factor, lower = (restarts * k) / wi, True
+    else:
+        factor, lower = bi / wi, False
+    return ProblemResult(
+        prob.key, prob.title, prob.size, k, L, float(C1), float(C2), prob.theory,
+        empirical_constants(pairs, float(C2)), tuple(curves), to, factor, lower,
+        fit_rate(curves[0].iterations, curves[0].errors), -1000 / k / math.log(10),
+        err(w.x), prob.why_ref, reference, extra)
+
+
+# =============================================================================== certified
+def certified_run(prob: Problem, *, target_exponent: int = 40, prec: int = 256,
+                  max_restarts: int = 400, progress: Progress | None = None
+                  ) -> list[CertifiedRow]:
+    """WARPd on problem 1 in ``Ball(prec)`` (midpoint iterates) until the certified error is
+    below ``10^-target_exponent`` (module docstring); one row per restart."""
+    ex = prob.exact
+    assert ex is not None
+    x = ex["x"]
+    ctx = Ball(prec)
+    rows: list[CertifiedRow] = []
+    target = gmpy2.mpq(1, 10 ** target_exponent)
+    say = progress or (lambda _m: None)
+
+    def cb(rec: Any) -> bool:
+        mid = ctx.to_rationals(rec.x)
+        sq = sum(((a - c) ** 2 for a, c in zip(mid, x, strict=True)), gmpy2.mpq(0))
+        lo = mpq_sqrt_lower(sq, 64) if sq else gmpy2.mpq(0)
+        hi = mpq_sqrt_upper(sq, 64) if sq else gmpy2.mpq(0)
+        rows.append(CertifiedRow(rec.restart, rec.iterations, 3 * rec.iterations + 1, lo, hi))
+        if rec.restart % 10 == 0:
+            say(f"ball-{prec}: restart {rec.restart}, error <= {float(hi):.1e}")
+        return hi <= target
+
+    warpd(ex["A"], ex["b"], eps=0, J=prob.J, C1=gmpy2.mpq(prob.C1), C2=gmpy2.mpq(prob.C2),
+          restarts=max_restarts, ctx=ctx, midpoints=True, callback=cb)
+    return rows
+
+
+# =============================================================================== run
+def problems(quick: bool) -> list[tuple[Problem, int, int]]:
+    """``(problem, budget, reference steps)`` for the default or quick sizes."""
+    if quick:
+        return [(sparse_problem(), 1500, 0),
+                (tv_problem(n=32), 4000, 12000),
+                (completion_problem(n=60, rank=2, fraction=0.4), 250, 0),
+                (lowrank_problem(n=8, rank=1, m=48), 1000, 0),
+                (mixed_problem(n=32), 4000, 12000)]
+    return [(sparse_problem(), 4000, 0),
+            (tv_problem(), 10000, 30000),
+            (completion_problem(), 600, 0),
+            (lowrank_problem(), 3000, 0),
+            (mixed_problem(), 10000, 30000)]
+
+
+def run(*, quick: bool = False, only: tuple[str, ...] | None = None,
+        certified: bool = True, progress: Progress | None = None) -> WarpdResult:
+    """Every problem (or those whose key is in ``only``) and the certified Ball run."""
+    t0 = time.perf_counter()
+    out = []
+    cert: dict[str, Any] = {}
+    rows: list[CertifiedRow] = []
+    for prob, budget, ref in problems(quick):
+        if only and prob.key not in only:
+            continue
+        out.append(run_problem(prob, budget=budget, ref_iterations=ref, progress=progress))
+        if prob.key == "sparse":
+            c = prob.exact["certificate"]  # type: ignore[index]
+            cert = {"valid": c.valid, "mu": c.mu, "C1": c.C1, "C2": c.C2,
+                    "min_norm_valid": c.min_norm_valid, "support": c.support}
+            if certified:
+                rows = certified_run(prob, target_exponent=20 if quick else 40,
+                                     progress=progress)
+    return WarpdResult(tuple(out), tuple(rows), cert, quick, time.perf_counter() - t0)
