@@ -347,3 +347,38 @@ def test_a_message_that_names_a_class_is_a_protocol_violation():
         runner.unload(handle)
     assert out.network is None
     assert out.no_answer.startswith("protocol violation: message names fractions.Fraction")
+
+
+class HangOnFamilyI:
+    """Reads A_1; sleeps forever on family I (large entries), returns a constant otherwise."""
+
+    name = "HangOnFamilyI"
+
+    def train(self, oracle):
+        import time
+
+        if oracle.matrix(1)[0, 0] > 100:
+            while True:
+                time.sleep(1)
+        m, N = oracle.shape
+        return NeuralNetwork.constant([0] * N, m)
+
+
+def test_batched_runs_get_fresh_copies_and_a_new_child_after_a_kill():
+    om = build_class("P3", 3)
+    runner = shared_runner()
+    search = runner.load(pickle_algorithm(Search("P3", 1, 3)), batched=True)
+    single = runner.load(pickle_algorithm(Search("P3", 1, 3)))
+    hang = runner.load(pickle_algorithm(HangOnFamilyI()), batched=True)
+    try:
+        oracles = [om.member("II", 1, n).oracle() for n in (3, 6, 9)]
+        batched = runner.run_many([(search, o, None) for o in oracles], LIMITS)
+        forked = runner.run_many([(single, o, None) for o in oracles], LIMITS)
+        assert [o.transcript for o in batched] == [o.transcript for o in forked]
+        assert [o.transcript.reads for o in batched] == [6, 9, 12]
+        outs = runner.run_many([(hang, om.tie("I").oracle(), None),
+                                (hang, om.tie("II").oracle(), None)], LIMITS)
+        assert "time limit" in outs[0].no_answer and outs[1].network is not None
+    finally:
+        for h in (search, single, hang):
+            runner.unload(h)

@@ -9,8 +9,12 @@ measures the three claims (SPEC section 3) rather than asserting them.
 (:mod:`theorems.sealed`): the child gets an oracle client that can only ask ``matrix(n)``,
 ``sample(k, n)``, ``shape`` and ``num_samples``; this process owns the oracles, answers over a
 socket, records the run's TRANSCRIPT (queries and answers), and rebuilds the returned network
-from plain data.  Each run starts from the algorithm as pickled once before any run; the
-members of each part are run in an order shuffled with the experiment's ``seed``.  A run past
+from plain data.  Each run starts from the algorithm as pickled once before any run: a user's
+algorithm gets a fresh fork of that pristine copy per run; the project's own algorithms
+(Barycentre, Search, ExactSolveAtLevel, RandomVertex, FIRENET, exact types), whose code keeps no
+state outside the object, run one after the other in one sealed child, each on a freshly
+unpickled copy (about 0.5 ms per run instead of about 5 ms).  The members of each part are run
+in an order shuffled with the experiment's ``seed``.  A run past
 its time or memory limit, or one that raises, is a "no answer": a failure, with the reason.
 ``isolation="none"`` runs in this process for debugging; results made so say so.
 
@@ -110,6 +114,10 @@ DEFAULT_VALUES = {"P1": gmpy2.mpq(1, 10), "P2": gmpy2.mpq(1), "P3": gmpy2.mpq(1)
 BALL_BITS = 256
 
 Progress = Callable[[str], None]
+
+#: the project's own algorithms (exact types): their code keeps no state outside the object,
+#: so their sealed runs may share one child, each run on a fresh unpickled copy
+_OWN = (Barycentre, Search, ExactSolveAtLevel, RandomVertex, FIRENET)
 _ZERO = Enclosure(gmpy2.mpq(0), gmpy2.mpq(0))
 
 
@@ -662,8 +670,9 @@ def run(
     blobs = [pickle_algorithm(alg) for alg in panel]
     search_blob = pickle_algorithm(Search(problem, value, K))
     runner: Any = shared_runner() if isolation == "process" else InProcessRunner()
-    handles = [runner.load(b) for b in blobs]
-    search = runner.load(search_blob)
+    handles = [runner.load(b, batched=type(alg) in _OWN) for b, alg in zip(blobs, panel,
+                                                                            strict=True)]
+    search = runner.load(search_blob, batched=True)
     try:
         om = build_class(problem, K, N=N, m=m, R=R, D=D, seed=seed, value=value)
         session = _Session(runner, limits, _exact_inputs(om.tie("I")))

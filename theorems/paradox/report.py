@@ -172,9 +172,10 @@ def render(result: ParadoxResult, console: Console | None = None) -> None:
             console.print(f"{s.name}: {len(s.no_answers)} run(s) gave no answer (counted as "
                           f"failures), e.g. on {first.member}: {first.no_answer}")
     seconds = sorted(result.run_seconds)
-    runs = (f"{len(seconds)} runs, each in a sealed process (median child time "
-            f"{1e3 * seconds[len(seconds) // 2]:.1f} ms; limits {result.limits.seconds:g} s, "
-            f"{result.limits.memory >> 20} MiB)" if result.sealed and seconds else
+    runs = (f"{len(seconds)} sealed runs, in child processes without exact data (median "
+            f"child time {1e3 * seconds[len(seconds) // 2]:.1f} ms; limits "
+            f"{result.limits.seconds:g} s, {result.limits.memory >> 20} MiB)"
+            if result.sealed and seconds else
             f"{len(seconds)} runs in this process (isolation='none')")
     console.print(
         f"(a) Each algorithm saw the family-I tie data, then every member j = 1..{N1} with an "

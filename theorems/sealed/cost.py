@@ -1,8 +1,9 @@
 """What process isolation costs per run: ``python -m theorems.sealed.cost [RUNS]``.
 
 Runs the same ``train`` calls (Barycentre: one read; Search: 13 reads, family II at n = 10)
-``RUNS`` times in this process (``isolation="none"``) and sealed (one forked child per run),
-one at a time and four at a time, and prints wall-clock and CPU time per run.  CPU time
+``RUNS`` times in this process (``isolation="none"``), sealed (one forked child per run, one
+at a time and four at a time) and sealed in a batch (one child, a fresh unpickled copy per
+run: how the project's own algorithms run), and prints wall-clock and CPU time per run.  CPU time
 counts this process, the zygote and every child it forked (read from ``/proc``, so the
 sealed CPU column is Linux only).
 """
@@ -46,14 +47,20 @@ def measure(runs: int = 200) -> list[dict]:
     rows = []
     for alg in (Barycentre("P3", 1, 3), Search("P3", 1, 3)):
         blob = pickle_algorithm(alg)
-        for name, runner in (("in-process", InProcessRunner()), ("sealed", SealedRunner())):
-            handle = runner.load(blob)
+        for name, runner, batched in (("in-process", InProcessRunner(), False),
+                                      ("sealed", SealedRunner(), False),
+                                      ("batched", SealedRunner(), True)):
+            handle = runner.load(blob, batched=batched)
             runner.run_many([(handle, oracle, None)] * 5, Limits())  # warm up
             for parallel in ((1, 4) if name == "sealed" else (1,)):
                 jobs = [(handle, oracle, None)] * runs
                 cpu0, wall0 = _cpu(runner), time.perf_counter()
                 runner.run_many(jobs, Limits(), parallel=parallel)
                 wall = (time.perf_counter() - wall0) / runs
+                if name != "in-process":  # let the zygote reap the children, so they count
+                    time.sleep(0.3)
+                    runner._request(("unload", "-"))
+                    time.sleep(0.05)
                 cpu = (_cpu(runner) - cpu0) / runs
                 rows.append({"algorithm": alg.name, "runner": name, "parallel": parallel,
                              "wall_ms": 1e3 * wall, "cpu_ms": 1e3 * cpu})

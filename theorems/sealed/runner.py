@@ -71,6 +71,8 @@ class Handle:
     name: str
     randomized: bool
     blob: bytes
+    #: runs may share one child, each on a fresh unpickled copy (the project's own algorithms)
+    batched: bool = False
 
 
 @dataclass(frozen=True)
@@ -256,8 +258,11 @@ class SealedRunner:
         return self._reply()
 
     # ------------------------------------------------------------ interface
-    def load(self, blob: bytes) -> Handle:
-        """Unpickle the algorithm once in the zygote (its pristine copy)."""
+    def load(self, blob: bytes, batched: bool = False) -> Handle:
+        """Unpickle the algorithm once in the zygote (its pristine copy).
+
+        ``batched=True`` (for the project's own algorithms only: their code keeps no state
+        outside the object) lets runs share one child, each on a fresh unpickled copy."""
         key = f"alg{next(self._ids)}"
         self._ensure()
         reply = self._load_in_zygote(key, blob)
@@ -265,7 +270,7 @@ class SealedRunner:
             raise ChildStartError(f"the algorithm could not be loaded in the sealed process: "
                                   f"{reply[2]}")
         self._blobs[key] = blob
-        return Handle(key, reply[2], reply[3], blob)
+        return Handle(key, reply[2], reply[3], blob, batched)
 
     def unload(self, handle: Handle) -> None:
         if self._blobs.pop(handle.key, None) is not None and self._alive():
@@ -283,6 +288,8 @@ class SealedRunner:
 
         Each run's clock counts only the time its child had the floor: from the moment the
         parent answered its last query to the moment its next message arrived."""
+        if jobs and all(h.batched and h.key == jobs[0][0].key for h, _, _ in jobs):
+            return self._run_batch(jobs, limits)
         results: list[RunOutcome | None] = [None] * len(jobs)
         pending = list(enumerate(jobs))[::-1]
         active: dict[Connection, _Active] = {}
@@ -316,6 +323,53 @@ class SealedRunner:
                 self._kill(act.pid)
                 act.conn.close()
         return results  # type: ignore[return-value]
+
+    def _run_batch(self, jobs: list[tuple[Handle, Any, tuple[int, ...] | None]],
+                   limits: Limits) -> list[RunOutcome]:
+        """Runs of one trusted algorithm in one child, one after the other (a new child after
+        any run that did not end with a result or an exception of its own)."""
+        results: list[RunOutcome] = []
+        child: tuple[int, Connection] | None = None
+        try:
+            for handle, oracle, entropy in jobs:
+                if child is None:
+                    child = self._fork_batch(handle, limits)
+                pid, conn = child
+                m, N = oracle.shape
+                conn.send_bytes(dumps(("run", (m, N), oracle.num_samples, entropy)))
+                act = _Active(len(results), pid, conn, _Serving(oracle), oracle)
+                while True:
+                    remaining = act.remaining(time.perf_counter(), limits)
+                    if remaining <= 0 or not conn.poll(remaining):
+                        out = act.serving.outcome(None, "limit", "time", f"time limit of "
+                                                  f"{limits.seconds:g} s exceeded",
+                                                  limits.seconds)
+                        break
+                    out = act.step(limits, self._kill)
+                    if out is not None:
+                        break
+                results.append(out)
+                own = out.network is not None or out.no_answer.startswith(
+                    ("raised ", "returned an invalid network"))
+                if not own:  # the child is gone, killed or untrustworthy: start another
+                    self._kill(pid)
+                    conn.close()
+                    child = None
+        finally:
+            if child is not None:
+                child[1].close()  # the child sees end-of-file and exits
+        return results
+
+    def _fork_batch(self, handle: Handle, limits: Limits) -> tuple[int, Connection]:
+        self._request(("batch", handle.key, int(limits.memory)))
+        reply = self._reply()
+        if reply[0] != "forked":
+            raise ChildStartError(f"unexpected reply {reply[0]!r} from the sealed process")
+        assert self._sock is not None
+        _, fds, _, _ = socket.recv_fds(self._sock, 1, 1)
+        if len(fds) != 1:
+            raise ChildStartError("the sealed process did not pass the run's socket")
+        return reply[1], Connection(fds[0])
 
     def _fork(self, index: int, handle: Handle, oracle: Any, entropy: tuple[int, ...] | None,
               limits: Limits) -> _Active:
@@ -406,7 +460,7 @@ class InProcessRunner:
 
     _ids = itertools.count()
 
-    def load(self, blob: bytes) -> Handle:
+    def load(self, blob: bytes, batched: bool = False) -> Handle:
         alg = pickle.loads(blob)
         name = str(getattr(alg, "name", type(alg).__name__))[:200]
         return Handle(f"local{next(self._ids)}", name,

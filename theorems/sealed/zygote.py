@@ -13,6 +13,9 @@ the parent, so no exact data), hands it one end of a Unix socket pair, and sends
     every run starts from the state it had when pickled and nothing carries over between runs.
     The zygote replies ``("forked", pid)`` and passes the parent its end of a new socket pair
     (``SCM_RIGHTS``); the grandchild talks to the parent over that socket only;
+``("batch", key, memory)``
+    fork one child that serves many runs of a TRUSTED algorithm (the project's own), each on a
+    fresh unpickled copy (see :func:`_batch_child`);
 ``("kill", pid)``, ``("unload", key)``
     end a run that exceeded its time limit (its whole process group) / forget an algorithm.
 
@@ -58,12 +61,14 @@ def _address_space() -> int | None:
         return None
 
 
-def _apply_limits(seconds: float, address_space: int | None) -> None:
+def _apply_limits(seconds: float | None, address_space: int | None) -> None:
     try:
         if address_space is not None:
             resource.setrlimit(resource.RLIMIT_AS, (address_space, address_space))
     except (ValueError, OSError):  # not supported (macOS) or not allowed
         pass
+    if seconds is None:
+        return
     try:
         cpu = math.ceil(seconds) + 1
         soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
@@ -105,6 +110,46 @@ def _grandchild(sock: socket.socket, alg: Any, shape: tuple[int, int], R: int,
         os._exit(status)
 
 
+def _batch_child(sock: socket.socket, blob: bytes | None, address_space: int | None) -> None:
+    """Serve runs of one TRUSTED algorithm, one after the other; never returns.
+
+    Each ``("run", shape, R, entropy)`` unpickles a fresh copy of the algorithm from its pickle
+    and runs ``train`` on it.  Used only for the project's own algorithms, whose code keeps no
+    state outside the object, so a fresh copy is a fresh start; any other algorithm gets one
+    fork per run."""
+    status = 0
+    try:
+        os.setpgid(0, 0)
+        _apply_limits(None, address_space)
+        conn = Connection(sock.detach())
+        while True:
+            try:
+                _, shape, R, entropy = pickle.loads(conn.recv_bytes())
+            except EOFError:
+                break
+            try:
+                if blob is None:
+                    raise LookupError("no algorithm is loaded under this key")
+                alg = pickle.loads(blob)
+                client = OracleClient(conn, shape, R)
+                if entropy is None:
+                    net = alg.train(client)
+                else:
+                    net = alg.train(client, np.random.default_rng(np.random.SeedSequence(entropy)))
+                message = ("done", network_to_data(net))
+            except BaseException as exc:  # noqa: BLE001 - everything is reported to the parent
+                message = ("failed", type(exc).__name__, _short(str(exc)))
+            try:
+                payload = dumps(message)
+            except BaseException as exc:  # noqa: BLE001
+                payload = dumps(("failed", type(exc).__name__, _short(str(exc))))
+            conn.send_bytes(payload)
+    except BaseException:  # noqa: BLE001
+        status = 1
+    finally:
+        os._exit(status)
+
+
 def main(fd: int) -> None:
     """Serve commands on the inherited socket ``fd`` until it closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when runs end
@@ -113,6 +158,7 @@ def main(fd: int) -> None:
     for name in PRELOAD:
         __import__(name)
     algorithms: dict[str, Any] = {}
+    blobs: dict[str, bytes] = {}
     live: set[int] = set()
     handed: socket.socket | None = None
     while True:
@@ -140,6 +186,7 @@ def main(fd: int) -> None:
             try:
                 alg = pickle.loads(blob)
                 algorithms[key] = alg
+                blobs[key] = blob
                 reply = ("loaded", key, str(getattr(alg, "name", type(alg).__name__))[:200],
                          bool(getattr(alg, "randomized", False) is True))
             except BaseException as exc:  # noqa: BLE001
@@ -147,6 +194,7 @@ def main(fd: int) -> None:
             conn.send_bytes(pickle.dumps(reply))
         elif op == "unload":
             algorithms.pop(msg[1], None)
+            blobs.pop(msg[1], None)
         elif op == "kill":
             pid = msg[1]
             if pid in live:
@@ -158,6 +206,26 @@ def main(fd: int) -> None:
                 os.waitpid(pid, 0)
                 live.discard(pid)
             conn.send_bytes(pickle.dumps(("killed", pid)))
+        elif op == "batch":
+            _, key, memory = msg
+            current = _address_space()
+            address_space = None if current is None else current + memory
+            parent_end, child_end = socket.socketpair()
+            gc.freeze()
+            pid = os.fork()
+            if pid == 0:  # the batch child: never returns into this loop
+                try:
+                    conn.close()
+                    control.close()
+                    parent_end.close()
+                    _batch_child(child_end, blobs.get(key), address_space)
+                finally:
+                    os._exit(1)
+            child_end.close()
+            live.add(pid)
+            conn.send_bytes(pickle.dumps(("forked", pid)))
+            socket.send_fds(control, [b"s"], [parent_end.fileno()])
+            handed = parent_end
         elif op == "run":
             _, key, shape, R, entropy, seconds, memory = msg
             current = _address_space()  # the child starts as large as this process
