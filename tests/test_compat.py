@@ -21,6 +21,7 @@ MOVED = [
     ("theorems.levels", "make_instance", "theorems.instances.levels"),
     ("theorems.strategies", "members", "theorems.instances.strategies"),
     ("theorems.paradox_report", "render", "theorems.paradox.report"),
+    ("theorems.paradox_report", "plot", "theorems.paradox.figure"),
     ("theorems.convergence_report", "to_json", "theorems.convergence.report"),
     ("theorems.table1", "to_json", "theorems.table1.report"),
     ("theorems.table1", "main", "theorems.table1.cli"),

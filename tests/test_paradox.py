@@ -7,8 +7,9 @@ import pytest
 
 from algorithms.paradox_algorithms import Search
 from theorems.cli import main
+from theorems.paradox.figure import plot
 from theorems.paradox.harness import challenge, run
-from theorems.paradox.report import plot, render, to_json
+from theorems.paradox.report import render, to_json
 
 CASES = [(p, K) for K in (3, 4) for p in ("P1", "P2", "P3")]
 

@@ -7,10 +7,8 @@ still encloses the certified one.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from typing import Any
 
-import gmpy2
 from rich.console import Console
 from rich.table import Table
 
@@ -18,7 +16,7 @@ from theorems.formatting import decimal
 from theorems.instances.distance import Enclosure
 from theorems.paradox.harness import ParadoxResult, RandomizedTable
 
-__all__ = ["decimal", "to_json", "render", "plot", "wilson"]
+__all__ = ["decimal", "to_json", "render", "wilson"]
 
 
 def _interval(enc: Enclosure | None) -> dict | None:
@@ -199,38 +197,3 @@ def render(result: ParadoxResult, console: Console | None = None) -> None:
         f"(b) K-1 digits need reads that grow with n, without bound over Omega.  On the "
         f"family-II tie data Search never stops: {budgets}.  Every algorithm with bounded reads "
         f"fails K-1 digits on some family-II member (column K-1 above).\n")
-
-
-def plot(results: Sequence[ParadoxResult], path: str) -> str:
-    """Certified error (upper bound) against samples read, per problem, with the 10^-K,
-    10^-(K-1), 10^-(K-2) lines; saved to ``path`` (format from the extension)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(1, len(results), figsize=(5.5 * len(results), 4.4), squeeze=False)
-    for ax, res in zip(axes[0], results, strict=True):
-        floor = gmpy2.mpq(1, 10 ** (res.K + 12))
-        for s in res.algorithms:
-            xs, ys = [], []
-            for run in s.all_runs():
-                if run.budget_exceeded:
-                    continue
-                xs.append(run.samples_read)
-                ys.append(float(max(run.error.upper, floor)))
-            ax.scatter(xs, ys, label=s.name, alpha=0.7, s=22)
-        ax.set_xscale("log")
-        ax.set_yscale("log")
-        ax.set_xlim(0.7, 2.0 * max(s.max_samples_read for s in res.algorithms))
-        for d, style in ((0, "-"), (1, "--"), (2, ":")):
-            ax.axhline(10.0 ** -(res.K - d), color="k", linestyle=style, linewidth=0.8)
-            ax.text(0.75, 10.0 ** -(res.K - d) * 1.3, f"$10^{{-{res.K - d}}}$", fontsize=8)
-        ax.set_xlabel("samples read (distinct oracle entries)")
-        ax.set_ylabel("certified error (upper bound)")
-        ax.set_title(f"{res.problem}, K = {res.K}")
-        ax.legend(fontsize=7, loc="upper right")
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
