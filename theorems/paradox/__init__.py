@@ -1,7 +1,8 @@
 """The paradox experiment: Theorem 1 of Colbrook-Antun-Hansen measured on the class Omega.
 
 ``harness`` runs parts (a)-(c) and returns a :class:`ParadoxResult`; ``report`` turns one into
-tables, JSON and a figure; ``cli`` is ``python -m theorems paradox`` and ``demo``.
+tables and JSON, ``figure`` into the error-against-reads figure; ``cli`` is
+``python -m theorems paradox`` and ``demo``.  Every algorithm runs sealed (:mod:`theorems.sealed`).
 """
 
 from theorems.paradox.harness import (
@@ -9,6 +10,8 @@ from theorems.paradox.harness import (
     AlgorithmSummary,
     MemberRun,
     ParadoxResult,
+    RandomizedLevel,
+    RandomizedTable,
     build_class,
     challenge,
     default_panel,
@@ -20,6 +23,8 @@ __all__ = [
     "AlgorithmSummary",
     "MemberRun",
     "ParadoxResult",
+    "RandomizedLevel",
+    "RandomizedTable",
     "build_class",
     "challenge",
     "default_panel",
