@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from flint import arb, arb_mat, fmpq, fmpz_mat
 
-from algorithms.arithmetic import Ball, Exact
+from algorithms.arithmetic import MP, Ball, Exact
 from algorithms.certify import ExactIntegerOperator, ceil_sqrt
 from algorithms.networks import NeuralNetwork
 from algorithms.solvers.firenet import (
@@ -93,12 +93,16 @@ def test_exact_integer_operator() -> None:
     # the limb-split product (long, dense vectors on a larger matrix) is the same exact product
     rng = np.random.default_rng(7)
     B = np.array([[Q(int(v), 2**30) for v in row]
-                  for row in rng.integers(-2**30, 2**30, (64, 160))], dtype=object)
+                  for row in rng.integers(-2**30, 2**30, (200, 330))], dtype=object)
     big = ExactIntegerOperator(B)
-    xs = [int(v) << 300 | 12345 for v in rng.integers(-2**60, 2**60, 160)]
-    vs = [int(v) << 200 for v in rng.integers(-2**60, 2**60, 64)]
-    assert big.apply(xs) == big.Z * fmpz_mat(160, 1, xs)
-    assert big.adjoint(vs) == big.ZT * fmpz_mat(64, 1, vs)
+    xs = [int(v) << 300 | 12345 for v in rng.integers(-2**60, 2**60, 330)]
+    vs = [int(v) << 200 for v in rng.integers(-2**60, 2**60, 200)]
+    assert big.apply(xs) == big.Z * fmpz_mat(330, 1, xs)
+    assert big.adjoint(vs) == big.ZT * fmpz_mat(200, 1, vs)
+    # a short support: the product over the nonzero columns only, the same integers
+    sparse = [0] * 330
+    sparse[5], sparse[99] = 3 << 400, -(7 << 10)
+    assert big.apply(sparse, [5, 99, 120]) == big.Z * fmpz_mat(330, 1, sparse)
     assert [ceil_sqrt(n) for n in (0, 1, 2, 4, 5, 9, 10)] == [0, 1, 2, 2, 3, 3, 4]
 
 
@@ -111,3 +115,17 @@ def test_network_layers_are_built_lazily_and_match_the_closed_forms() -> None:
     assert (net.depth, net.widths, net.output_size) == (full.depth, full.widths,
                                                         full.output_size)
     assert net.layers is net.layers
+
+
+def test_many_restarts_without_noise_reach_huge_iterates() -> None:
+    """delta = 0: scale_k grows like e^k, so after 400 restarts the scaled iterate is about
+    2^570 and its grid is coarser than 1 (negative grid exponents)."""
+    A = np.array([[Q(1), Q(1, 2), Q(-1, 4)], [Q(0), Q(1), Q(1, 8)]], dtype=object)
+    x = [Q(1), Q(0), Q(0)]
+    y = list(A.dot(np.array(x, dtype=object)))
+    kw = dict(lam=Q(1, 10), n_outer=400, p_inner=3, delta=0, eps0=2)
+    recs: list = []
+    out = firenet_solve(A, y, ctx=Ball(64), callback=recs.append, **kw)
+    assert len(recs) == 400 and recs[-1].scale > 2**500
+    mp = firenet_solve(A, y, ctx=MP(600), **kw)
+    assert Ball(64).contains(out, MP(600).to_rationals(mp))

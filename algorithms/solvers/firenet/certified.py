@@ -73,7 +73,7 @@ import time
 from math import isqrt
 
 import gmpy2
-from flint import arb, arb_mat, fmpq, fmpz_mat
+from flint import arb, arb_mat, fmpq, fmpz, fmpz_mat
 from flint import ctx as _fctx
 
 from algorithms.arithmetic.ball import Ball, arb_to_mpq, flint_prec
@@ -172,7 +172,8 @@ def solve_ball(P: FirenetParameters, W: FirenetWeights, y: object, ctx: Ball,
     ths = list(P.thresholds)
     thd = int(math.lcm(*{int(t.denominator) for t in ths}))
     TH = [int(t.numerator) * (thd // int(t.denominator)) for t in ths]
-    uniform = all(t == TH[0] for t in TH)
+    levels = sorted(set(TH))                   # weights are constant on levels: few values
+    group = [levels.index(t) for t in TH] if len(levels) > 1 else None
     sm = ceil_sqrt(m)
     p = P.p_inner
     zero_N = [0] * N
@@ -199,6 +200,7 @@ def solve_ball(P: FirenetParameters, W: FirenetWeights, y: object, ctx: Ball,
             YsD = [a * sn * D for a in Ys]              # sigma scale y = YsD / (sd D 2^Fcap)
             cV = (sd * D) << (Fcap - Fv)                 # V 2^-Fv in units of 1/(sd D 2^Fcap)
             qU = cV                                      # rounding u to 2^-Fv divides by this
+            fqU, fq2U = fmpz(qU), fmpz(2 * qU)
             # ---- start: x_0 = c_k s (rounded once), v = 0
             if k == 1:
                 X, Fx, rad_x0 = zero_N, Fv, gmpy2.mpq(0)
@@ -226,12 +228,13 @@ def solve_ball(P: FirenetParameters, W: FirenetWeights, y: object, ctx: Ball,
             supp = [i for i, a in enumerate(X) if a]   # support of the stored x
             for _ in range(p):
                 # ---------------- primal: z = x - tau A^T v = NZ / den_z, exactly
-                den_z = (td * D) << (Fv + Fx)
+                sx = -Fx if Fx < 0 else 0              # (huge x: a grid coarser than 1)
+                den_z = (td * D) << (Fv + Fx + sx)
                 if v_zero:
-                    nz: list = [a * (td * D << Fv) for a in X]
+                    nz: list = [a * (td * D << (Fv + sx)) for a in X]
                 else:
-                    nz = (fmpz_mat(N, 1, X) * (td * D << Fv)
-                          - op.adjoint(V) * (tn << Fx)).entries()
+                    nz = (fmpz_mat(N, 1, X) * (td * D << (Fv + sx))
+                          - op.adjoint(V) * (tn << (Fx + sx))).entries()
                 top = max(int(max(nz)), -int(min(nz))).bit_length() - den_z.bit_length() + 1
                 F1 = min(wp - top, Fcap)
                 if F1 >= 0:
@@ -241,26 +244,27 @@ def solve_ball(P: FirenetParameters, W: FirenetWeights, y: object, ctx: Ball,
                 q2 = 2 * q
                 X1 = [0] * N
                 supp1 = []
-                if uniform:
-                    tt = TH[0] * den_z
-                    lim = tt // thd                    # |NZ| thd > tt  <=>  |NZ| > lim
+                # |NZ_i| thd > TH_i den_z  <=>  |NZ_i| > floor(TH_i den_z / thd) =: lim_i
+                tts = [t * den_z for t in levels]
+                lims = [fmpz(t // thd) if not v_zero else t // thd for t in tts]
+                if group is None:
+                    tt, lim = tts[0], lims[0]
                     nlim = -lim
                     for i, e in enumerate(nz):
                         if e > lim:
-                            r = int(e) * thd - tt
-                            X1[i] = (2 * (r << sh_n) + q) // q2
+                            X1[i] = (2 * ((int(e) * thd - tt) << sh_n) + q) // q2
                             supp1.append(i)
                         elif e < nlim:
-                            r = -int(e) * thd - tt
-                            X1[i] = -((2 * (r << sh_n) + q) // q2)
+                            X1[i] = -((2 * ((-int(e) * thd - tt) << sh_n) + q) // q2)
                             supp1.append(i)
                 else:
-                    for i, (e, t) in enumerate(zip(nz, TH, strict=True)):
-                        a = int(e)
-                        r = abs(a) * thd - t * den_z
-                        if r > 0:
-                            val = (2 * (r << sh_n) + q) // q2
-                            X1[i] = val if a > 0 else -val
+                    for i, (e, g) in enumerate(zip(nz, group, strict=True)):
+                        lim = lims[g]
+                        if e > lim:
+                            X1[i] = (2 * ((int(e) * thd - tts[g]) << sh_n) + q) // q2
+                            supp1.append(i)
+                        elif e < -lim:
+                            X1[i] = -((2 * ((-int(e) * thd - tts[g]) << sh_n) + q) // q2)
                             supp1.append(i)
                 if supp1:
                     c_x = ceil_sqrt(len(supp1))
@@ -278,20 +282,20 @@ def solve_ball(P: FirenetParameters, W: FirenetWeights, y: object, ctx: Ball,
                     dv[i] = X1[i] << s1
                 for i in supp:
                     dv[i] -= X[i] << s0
-                um = op.apply(dv) * (sn << (Fcap - Fd)) - ysd
+                dsupp = sorted(set(supp1).union(supp)) if supp else supp1
+                um = op.apply(dv, dsupp) * (sn << (Fcap - Fd)) - ysd
                 if not v_zero:
                     um += fmpz_mat(m, 1, V) * cV
                 # one rounding: v+ = round_{2^-Fv}(u) or round_{2^-Fv}(u / |u|)
                 T = int((um.transpose() * um)[0, 0])
                 if T > big2:
                     s_ = isqrt(T << (2 * _G))
-                    s2 = 2 * s_
                     num_sh2 = Fv + _G + 1
-                    V = [((int(e) << num_sh2) + s_) // s2 for e in um.entries()]
+                    fs, fs2 = fmpz(s_), fmpz(2 * s_)
+                    V = [((e << num_sh2) + fs) // fs2 for e in um.entries()]
                     n_proj += 1
                 else:
-                    q2u = 2 * qU
-                    V = [(2 * int(e) + qU) // q2u for e in um.entries()]
+                    V = [(2 * e + fqU) // fq2U for e in um.entries()]
                 v_zero = False
                 X, Fx, supp = X1, F1, supp1
             # ---- the restart's local errors and the transfer to psi_k

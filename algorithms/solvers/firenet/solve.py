@@ -49,12 +49,13 @@ step (the wrapping effect) although the midpoints stay accurate.  Instead ``fire
 iterates on exact dyadic midpoints and certifies the run with the iteration's own stability.
 
 *One step.*  Write ``z = (x, v)`` and ``T`` for the exact primal-dual step (with data
-``scale_k y``).  From the stored point ``z_j`` (an exact dyadic vector) one step is evaluated
-in ball arithmetic: the result is a box that contains ``T(z_j)``.  Its midpoint is stored as
-``z_{j+1}`` and ``r_j = z_{j+1} - T(z_j)`` is bounded entrywise by the radii.  (The dual half
-uses the stored ``x_{j+1}``, not ``T_x(z_j)``; since the projection is 1-Lipschitz this adds at
-most ``2 sigma L |r_x|`` to the dual error.)  So ``|r_j|_2 <= (1 + 2 sigma L) |rad_x|_1 +
-|rad_v|_1``, accumulated over a restart as one vector sum per block.
+``scale_k y``).  From the stored point ``z_j`` (an exact dyadic vector) one step is computed
+exactly up to a few explicit roundings to a dyadic grid, and the result is stored as
+``z_{j+1}``; ``r_j = z_{j+1} - T(z_j)`` is bounded from those roundings (half a grid step per
+rounded entry; entries that the soft-threshold sends exactly to 0 carry no error).  (The dual
+half uses the stored ``x_{j+1}``, not ``T_x(z_j)``; since the projection is 1-Lipschitz this adds
+at most ``2 sigma L |r_x|`` to the dual error.)  So ``|r_j|_2 <= (1 + 2 sigma L) |r_x|_2 +
+|r_v|_2``, summed over a restart (the bounds are in :mod:`algorithms.solvers.firenet.certified`).
 
 *Nonexpansiveness.*  The step is the proximal-point map of a maximal monotone operator in the
 metric ``M = [[I/tau, -A^T], [-A, I/sigma]]``, hence nonexpansive in ``|z|_M = sqrt(z^T M z)``.
@@ -74,11 +75,19 @@ own rounding.  All bounds are exact rationals rounded upward.
 
 *Cost of rigour.*  A restart can multiply an earlier error by up to ``1/sqrt(tau q) =
 1/sqrt(1 - tau sigma L^2)`` (about 7.1 for ``tau = sigma = 0.99/L``): the reset of ``v`` throws
-away the dual part of the M-norm.  The bound is therefore about ``2^-prec`` times
-``(1 - tau sigma L^2)^(-n_outer/2)``; to deliver results accurate to about ``2^-prec`` the Ball
-iteration runs its midpoints with ``guard_bits`` extra bits (by default just enough to absorb
-that factor; pass ``guard_bits=0`` to work at exactly ``prec`` bits).  The returned balls contain
-the exact-arithmetic output; the per-restart records carry the 2-norm bound.
+away the dual part of the M-norm.  An error committed in restart ``k`` therefore reaches the
+output amplified by at most ``(1 - tau sigma L^2)^(-(n_outer - k)/2)``; to deliver results
+accurate to about ``2^-prec`` the Ball iteration runs restart ``k`` with ``guard_k`` extra bits,
+just enough to absorb that restart's remaining amplification (many in the first restarts, few
+in the last; the rule is in :mod:`algorithms.solvers.firenet.certified`).  Pass ``guard_bits``
+to use a fixed number for every restart (``0``: exactly ``prec`` bits).  The returned balls
+contain the exact-arithmetic output; the per-restart records carry the 2-norm bound.
+
+*Implementation.*  The certified steps run in exact fixed point
+(:mod:`algorithms.solvers.firenet.certified`): ``A`` is kept as ``Z / D`` with its short
+integer entries, ``tau``, ``sigma`` and the scales multiply vectors, the products are exact
+``fmpz_mat`` products, and the local error of each step is bounded analytically from its few
+roundings (a ball evaluation of the step gives the same kind of bound, at a higher cost).
 """
 
 from __future__ import annotations
