@@ -31,7 +31,7 @@ from typing import Any
 
 import gmpy2
 
-from theorems.paradox.harness import AlgorithmSummary, ParadoxResult
+from theorems.paradox.records import AlgorithmSummary, ParadoxResult
 
 __all__ = ["WorstPoint", "worst_points", "plot", "CLAIM", "DECADES_BELOW"]
 

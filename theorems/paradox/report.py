@@ -14,7 +14,7 @@ from rich.table import Table
 
 from theorems.formatting import decimal
 from theorems.instances.distance import Enclosure
-from theorems.paradox.harness import ParadoxResult, RandomizedTable
+from theorems.paradox.records import ParadoxResult, RandomizedTable
 
 __all__ = ["decimal", "to_json", "render", "wilson"]
 
