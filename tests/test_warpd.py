@@ -149,3 +149,19 @@ def test_cli_is_registered():
     from theorems.warpd.cli import COMMANDS
 
     assert COMMANDS[0].name == "warpd"
+
+
+def test_unrolled_network_matches_engine(instance):
+    from algorithms.solvers.warpd import warpd_network
+
+    A, x, b = instance
+    net = warpd_network(A, C1=2, C2=2, restarts=3, w0=4)
+    k = net.info["k"]
+    assert net.depth == 2 * k * 3 + 1
+    out = net(b, Float64())
+    eng = warpd(A, b, eps=0, J=WeightedL1(), C1=2, C2=2, restarts=3, w0=4, ctx=Float64()).x
+    assert np.max(np.abs(out - eng)) < 1e-13
+    small = warpd_network(A, C1=2, C2=2, restarts=1, k=2, w0=4)
+    ex = small(b, Exact())
+    ee = warpd(A, b, eps=0, J=WeightedL1(), C1=2, C2=2, restarts=1, k=2, w0=4, ctx=Exact()).x
+    assert list(ex) == list(ee)  # exact arithmetic: the same rationals

@@ -21,6 +21,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "sharpness constants; problem 1 certified in Ball-256 down to 1e-40.")
     parser.add_argument("--quick", action="store_true",
                         help="small sizes and budgets (under 30 s; what the tests run)")
+    parser.add_argument("--full", action="store_true",
+                        help="TV problems with 2.4x the budget, to 1e-6 (about 15 minutes)")
     parser.add_argument("--problems", nargs="+", choices=PROBLEMS, default=None,
                         help="run only these problems (default: all)")
     parser.add_argument("--no-certified", action="store_true",
@@ -33,15 +35,18 @@ def main(args: argparse.Namespace) -> int:
     """Run the experiment; print tables (or JSON); write the figure if asked; 0 on success."""
     import json
 
-    from theorems.commands import Console, Stages, blas_threads, resolve_figure
+    from theorems.commands import Console, Stages, UsageError, blas_threads, resolve_figure
 
+    if args.quick and args.full:
+        raise UsageError("--quick and --full contradict each other; give one of them")
     figure = resolve_figure(args, "warpd.png")
     from theorems.warpd.harness import run
     from theorems.warpd.report import plot, render, to_json
 
     console = Console()
     with blas_threads(None), Stages("warpd", 18 if not args.problems else None) as stages:
-        result = run(quick=args.quick, only=tuple(args.problems) if args.problems else None,
+        only = tuple(args.problems) if args.problems else None
+        result = run(quick=args.quick, full=args.full, only=only,
                      certified=not args.no_certified, progress=stages)
     if args.json:
         print(json.dumps(to_json(result), indent=1))

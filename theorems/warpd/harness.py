@@ -29,8 +29,12 @@ Certified run (problem 1): WARPd in ``Ball(256)`` with midpoint iterates
 (``midpoints=True``); after every restart the output (an exact dyadic vector) is compared with
 the exact ``x`` (proven the unique minimiser by the LP certificate): the distance is computed in
 exact rationals and enclosed by integer square roots, so each printed error is a proven
-``[lower, upper]``.  Depth: counting FIRENET's three layers per primal-dual step plus one,
-``3 k r + 1`` after ``r`` restarts (the unrolled network itself is not built yet).
+``[lower, upper]``.  Depth: two layers per primal-dual step plus one,
+``2 k r + 1`` after ``r`` restarts, the depth of the unrolled network with ``r`` restarts.
+
+Unrolled network (problem 1): :func:`algorithms.solvers.warpd.warpd_network` (two layers per
+step, depth ``2 k R + 1``) built for several ``R`` and evaluated in float64 at the exact ``b``:
+depth against the error reached, and its largest difference from the engine's float64 output.
 """
 
 from __future__ import annotations
@@ -44,7 +48,7 @@ from typing import Any
 import gmpy2
 import numpy as np
 
-from algorithms.arithmetic import Ball, Float64
+from algorithms.arithmetic import Ball, Exact, Float64
 from algorithms.rationals import mpq_sqrt_lower, mpq_sqrt_upper
 from algorithms.solvers.warpd import primal_dual, warpd
 from theorems.warpd.problems import (
@@ -57,8 +61,9 @@ from theorems.warpd.problems import (
 )
 from theorems.warpd.sharpness import empirical_constants
 
-__all__ = ["Curve", "ProblemResult", "CertifiedRow", "WarpdResult", "run", "run_problem",
-           "fit_rate", "first_below", "certified_run", "problems"]
+__all__ = ["Curve", "ProblemResult", "CertifiedRow", "NetworkRow", "WarpdResult", "run",
+           "run_problem", "fit_rate", "first_below", "extrapolate", "certified_run",
+           "network_rows", "problems"]
 
 Progress = Callable[[str], None]
 TARGET = 1e-6
@@ -107,9 +112,23 @@ class CertifiedRow:
 
 
 @dataclass(frozen=True)
+class NetworkRow:
+    """The unrolled WARPd network with ``restarts`` restarts: its depth, widths' maximum,
+    the float64 error of its output against the exact ``x`` and the largest difference from
+    the engine's float64 output (same parameters)."""
+
+    restarts: int
+    depth: int
+    max_width: int
+    error_float64: float
+    engine_difference: float
+
+
+@dataclass(frozen=True)
 class WarpdResult:
     problems: tuple[ProblemResult, ...]
     certified: tuple[CertifiedRow, ...]
+    network: tuple[NetworkRow, ...]
     certificate: dict[str, Any]
     quick: bool
     seconds: float
@@ -317,7 +336,7 @@ def certified_run(prob: Problem, *, target_exponent: int = 40, prec: int = 256,
         sq = sum(((a - c) ** 2 for a, c in zip(mid, x, strict=True)), gmpy2.mpq(0))
         lo = mpq_sqrt_lower(sq, 64) if sq else gmpy2.mpq(0)
         hi = mpq_sqrt_upper(sq, 64) if sq else gmpy2.mpq(0)
-        rows.append(CertifiedRow(rec.restart, rec.iterations, 3 * rec.iterations + 1, lo, hi))
+        rows.append(CertifiedRow(rec.restart, rec.iterations, 2 * rec.iterations + 1, lo, hi))
         if rec.restart % 10 == 0:
             say(f"ball-{prec}: restart {rec.restart}, error <= {float(hi):.1e}")
         return hi <= target
@@ -327,31 +346,64 @@ def certified_run(prob: Problem, *, target_exponent: int = 40, prec: int = 256,
     return rows
 
 
+# =============================================================================== network
+def network_rows(prob: Problem, restarts: tuple[int, ...], progress: Progress | None = None
+                 ) -> list[NetworkRow]:
+    """Build :func:`algorithms.solvers.warpd.warpd_network` for problem 1 with each number of
+    restarts (``w0 = C2 ||b||`` rounded up, the engine's default, fixed for this instance) and
+    evaluate it in float64 at the exact ``b``."""
+    from algorithms.solvers.warpd import warpd_network
+    from algorithms.solvers.warpd.engine import _norm_b_upper
+
+    ex = prob.exact
+    assert ex is not None
+    ctx = Float64()
+    C1, C2 = gmpy2.mpq(prob.C1), gmpy2.mpq(prob.C2)
+    w0 = C2 * _norm_b_upper(Exact(), Exact().vector(list(ex["b"])))
+    xq = ex["x"]
+    rows = []
+    for R in restarts:
+        if progress:
+            progress(f"network with {R} restarts")
+        net = warpd_network(ex["A"], C1=C1, C2=C2, restarts=R, w0=w0,
+                            L=prob.A.norm_bound())
+        out = net(ex["b"], ctx)
+        err = math.sqrt(float(sum(((gmpy2.mpq(float(a)) - c) ** 2
+                                   for a, c in zip(out, xq, strict=True)), gmpy2.mpq(0))))
+        eng = warpd(ex["A"], ex["b"], eps=0, J=prob.J, C1=C1, C2=C2, restarts=R, ctx=ctx).x
+        rows.append(NetworkRow(R, net.depth, max(net.widths), err,
+                               float(np.max(np.abs(out - eng)))))
+    return rows
+
+
 # =============================================================================== run
-def problems(quick: bool) -> list[tuple[Problem, int, int, int]]:
+def problems(quick: bool, full: bool = False) -> list[tuple[Problem, int, int, int]]:
     """``(problem, budget, reference steps, cap of the long ergodic baseline)`` for the
-    default or quick sizes."""
+    default, quick or full (TV problems run to 1e-6: about 15 minutes) sizes."""
     if quick:
         return [(sparse_problem(), 1500, 0, 12000),
                 (tv_problem(n=32), 4500, 9000, 0),
                 (completion_problem(n=60, rank=2, fraction=0.4), 500, 0, 0),
                 (lowrank_problem(n=8, rank=1, m=48), 1000, 0, 6000),
                 (mixed_problem(n=32), 4500, 9000, 0)]
+    tv = (24000, 72000) if full else (10000, 30000)
     return [(sparse_problem(), 4000, 0, 12000),
-            (tv_problem(), 10000, 30000, 0),
-            (completion_problem(), 600, 0, 0),
+            (tv_problem(), *tv, 0),
+            (completion_problem(), 600, 0, 4600),
             (lowrank_problem(), 3000, 0, 8000),
-            (mixed_problem(), 10000, 30000, 0)]
+            (mixed_problem(), *tv, 0)]
 
 
-def run(*, quick: bool = False, only: tuple[str, ...] | None = None,
+def run(*, quick: bool = False, full: bool = False, only: tuple[str, ...] | None = None,
         certified: bool = True, progress: Progress | None = None) -> WarpdResult:
-    """Every problem (or those whose key is in ``only``) and the certified Ball run."""
+    """Every problem (or those whose key is in ``only``), the certified Ball run and the
+    unrolled networks."""
     t0 = time.perf_counter()
     out = []
     cert: dict[str, Any] = {}
     rows: list[CertifiedRow] = []
-    for prob, budget, ref, cap in problems(quick):
+    nrows: list[NetworkRow] = []
+    for prob, budget, ref, cap in problems(quick, full):
         if only and prob.key not in only:
             continue
         out.append(run_problem(prob, budget=budget, ref_iterations=ref, baseline_cap=cap,
@@ -363,4 +415,7 @@ def run(*, quick: bool = False, only: tuple[str, ...] | None = None,
             if certified:
                 rows = certified_run(prob, target_exponent=20 if quick else 40,
                                      progress=progress)
-    return WarpdResult(tuple(out), tuple(rows), cert, quick, time.perf_counter() - t0)
+            nrows = network_rows(prob, (2, 5, 10) if quick else (2, 5, 10, 15, 20, 30),
+                                 progress)
+    return WarpdResult(tuple(out), tuple(rows), tuple(nrows), cert, quick,
+                       time.perf_counter() - t0)

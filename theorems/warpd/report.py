@@ -84,7 +84,7 @@ def render(res: WarpdResult, console: Console) -> None:
             f"C2 <= {float(c['C2']):.3f}.")
     if res.certified:
         b = Table(title="Problem 1 in Ball-256 (midpoint iterates): certified error to the exact "
-                        "minimiser and the unrolled depth 3 k r + 1")
+                        "minimiser and the unrolled network depth 2 k r + 1")
         for col in ("restart r", "steps", "depth", "certified error [lower, upper]"):
             b.add_column(col, justify="right")
         rows = res.certified
@@ -96,6 +96,16 @@ def render(res: WarpdResult, console: Console) -> None:
             b.add_row(str(row.restart), str(row.iterations), str(row.depth),
                       f"[{_q(row.lower, 'down')}, {_q(row.upper, 'up')}]")
         console.print(b)
+    if res.network:
+        n = Table(title="Problem 1: the unrolled WARPd network (2 layers per step), depth "
+                        "against accuracy (float64)")
+        for col in ("restarts R", "depth 2kR+1", "max width", "error ||phi(b) - x||",
+                    "max |network - engine|"):
+            n.add_column(col, justify="right")
+        for row in res.network:
+            n.add_row(str(row.restarts), str(row.depth), str(row.max_width),
+                      _e(row.error_float64), _e(row.engine_difference))
+        console.print(n)
     console.print(f"total time {res.seconds:.1f} s" + (" (--quick)" if res.quick else ""))
 
 
@@ -120,6 +130,9 @@ def to_json(res: WarpdResult) -> dict[str, Any]:
         "certificate": {k: (str(v) if isinstance(v, type(gmpy2.mpq(0))) else v)
                         for k, v in res.certificate.items()} | (
             {"support": list(res.certificate["support"])} if res.certificate else {}),
+        "network": [{"restarts": r.restarts, "depth": r.depth, "max_width": r.max_width,
+                     "error_float64": r.error_float64,
+                     "engine_difference": r.engine_difference} for r in res.network],
         "certified_ball_256": [{"restart": r.restart, "iterations": r.iterations,
                                 "depth": r.depth, "lower": _q(r.lower, "down"),
                                 "upper": _q(r.upper, "up")} for r in res.certified],

@@ -13,6 +13,7 @@ from algorithms.solvers.warpd.engine import (
     warpd,
     warpd_sr,
 )
+from algorithms.solvers.warpd.network import warpd_network
 
 __all__ = [
     "NU",
@@ -26,4 +27,5 @@ __all__ = [
     "step_sizes",
     "warpd",
     "warpd_sr",
+    "warpd_network",
 ]
