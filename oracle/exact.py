@@ -34,12 +34,12 @@ from flint import arb, fmpq, fmpz
 from oracle.entries import (
     MAX_BITS,
     MAX_WORKING_PRECISION,
-    refuse_float,
     as_exact,
     check_bits,
     check_sympy,
     flint_precision,
     gc_paused,
+    refuse_float,
 )
 from oracle.errors import (
     InvalidArgument,
