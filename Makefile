@@ -31,8 +31,9 @@ wheel-check: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
+# every benchmark script, each printing one table of ratios measured in the same run
 bench: $(STAMP)
-	$(BIN)/python benchmarks/oracle_speed.py
+	for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b --quick || exit 1; done
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis out

@@ -69,7 +69,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--size", type=int, default=128)
     parser.add_argument("--level", type=int, default=100)
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--quick", action="store_true", help="64 x 64 and 3 repeats")
     args = parser.parse_args(argv)
+    if args.quick:
+        args.size, args.repeats = min(args.size, 64), min(args.repeats, 3)
     N, n = args.size, args.level
     A = dct_matrix(N)
     bits = grid_exponent(N * N, n) + 1
