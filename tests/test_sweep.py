@@ -246,3 +246,17 @@ def test_cli_sweep_run_show_and_usage_errors(tmp_path: Path) -> None:
     assert bad.returncode == 2 and "--scheduler tcp://h:1: needs --executor dask" in bad.stderr
     missing = cli("show", str(tmp_path / "none.sqlite"))
     assert missing.returncode == 2 and "no such file" in missing.stderr
+
+
+def test_table1_on_an_executor_assembles_the_same_result_as_the_harness() -> None:
+    """``table1 --executor ...`` goes through :func:`theorems.sweep.cells.run_table1`: the same
+    cells (``run_cell``), the same replica and collapse levels, the same JSON."""
+    from theorems.sweep.cells import run_table1
+    from theorems.table1 import harness
+    from theorems.table1.report import to_json
+
+    with make_executor("serial") as ex:
+        spread = run_table1(ex, profile="tiny", beyond=False, Ks=(1,), ns=(10,))
+    serial = harness.run(profile="tiny", beyond=False, Ks=(1,), ns=(10,))
+    assert to_json(spread) == to_json(serial)
+    assert spread.beyond_profile is None and spread.profile == serial.profile

@@ -10,7 +10,14 @@ import argparse
 import json
 import sys
 
-from theorems.commands import Command, Stages, UsageError, add_output_options, resolve_figure
+from theorems.commands import (
+    Command,
+    Stages,
+    UsageError,
+    add_output_options,
+    bounded_int,
+    resolve_figure,
+)
 
 __all__ = ["COMMANDS", "add_arguments", "main", "PROFILE_NAMES", "FIGURE"]
 
@@ -34,6 +41,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "set-up's replica table under \"replica\")")
     parser.add_argument("--no-beyond", action="store_true",
                         help="skip the extension past float64 (n = 40, 60, 100)")
+    parser.add_argument("--executor", choices=("serial", "local", "dask"), default="serial",
+                        help="where the cells run: serial (default) one after the other here; "
+                             "local a process pool; dask a dask.distributed LocalCluster or "
+                             "--scheduler (theorems.sweep.executors); same numbers")
+    parser.add_argument("--workers", type=bounded_int(1, 1024), default=None, metavar="N",
+                        help="worker processes of --executor local or the dask LocalCluster "
+                             "(default: the CPUs this process may use)")
+    parser.add_argument("--scheduler", metavar="tcp://HOST:PORT", default=None,
+                        help="with --executor dask: an existing Dask scheduler")
     add_output_options(parser, FIGURE)
 
 
@@ -49,6 +65,11 @@ def main(args: argparse.Namespace) -> int:
     """Run the command; returns the exit status."""
     if args.full and args.profile not in (None, "full"):
         raise UsageError(f"--full conflicts with --profile {args.profile}")
+    executor = getattr(args, "executor", "serial")
+    if executor != "serial" or getattr(args, "scheduler", None) is not None:
+        from theorems.sweep.cli import check_executor
+
+        check_executor(args)
     figure = resolve_figure(args, FIGURE)
     from rich.console import Console
 
@@ -57,7 +78,16 @@ def main(args: argparse.Namespace) -> int:
 
     name = "full" if args.full else (args.profile or "fast")
     with Stages("table1", _stage_count(not args.no_beyond)) as stages:
-        result = harness.run(profile=name, beyond=not args.no_beyond, progress=stages)
+        if executor == "serial":
+            result = harness.run(profile=name, beyond=not args.no_beyond, progress=stages)
+        else:  # the same cells (harness.run_cell) spread over worker processes
+            from theorems.sweep.cells import run_table1
+            from theorems.sweep.executors import make_executor
+
+            with make_executor(executor, workers=args.workers,
+                               scheduler=args.scheduler) as ex:
+                result = run_table1(ex, profile=name, beyond=not args.no_beyond,
+                                    progress=stages)
     if args.json:
         print(json.dumps(to_json(result), indent=2))
     else:
