@@ -293,6 +293,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--quick", action="store_true", help="fewer instances and steps")
     ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--only", default=None,
+                    help="comma-separated case numbers to run (0 = 21x22, 1 = 128x256@256, "
+                         "2 = 512x1024@256, 3 = 128x256@4096; full run)")
     args = ap.parse_args()
     lam = Q(1, 10)
     cases = [("Gaussian", *oracle_like_instance(128, 256), lam, 256, 2, 4),
@@ -300,6 +303,9 @@ def main() -> None:
     if not args.quick:
         cases = [("Table-1", *table1_instance(), 1, 256, 4, 20)] + cases + [
             ("Gaussian", *oracle_like_instance(128, 256), lam, 4096, 2, 2)]
+    if args.only is not None:
+        keep = {int(c) for c in args.only.split(",")}
+        cases = [c for i, c in enumerate(cases) if i in keep]
     rows: list[dict] = []
     for name, A, y, lam_, prec, restarts, mp_steps in cases:
         rows += run_instance(name, A, y, lam_, prec, restarts, args.repeats, mp_steps)

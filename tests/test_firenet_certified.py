@@ -6,7 +6,7 @@ from __future__ import annotations
 import gmpy2
 import numpy as np
 import pytest
-from flint import arb, arb_mat, fmpq, fmpz_mat
+from flint import arb, arb_mat, fmpq, fmpz, fmpz_mat
 
 from algorithms.arithmetic import MP, Ball, Exact
 from algorithms.certify import ExactIntegerOperator, ceil_sqrt
@@ -99,6 +99,7 @@ def test_exact_integer_operator() -> None:
     vs = [int(v) << 200 for v in rng.integers(-2**60, 2**60, 200)]
     assert big.apply(xs) == big.Z * fmpz_mat(330, 1, xs)
     assert big.adjoint(vs) == big.ZT * fmpz_mat(200, 1, vs)
+    assert big.adjoint([fmpz(v) for v in vs]) == big.ZT * fmpz_mat(200, 1, vs)
     # a short support: the product over the nonzero columns only, the same integers
     sparse = [0] * 330
     sparse[5], sparse[99] = 3 << 400, -(7 << 10)
@@ -129,3 +130,17 @@ def test_many_restarts_without_noise_reach_huge_iterates() -> None:
     assert len(recs) == 400 and recs[-1].scale > 2**500
     mp = firenet_solve(A, y, ctx=MP(600), **kw)
     assert Ball(64).contains(out, MP(600).to_rationals(mp))
+
+
+def test_large_matrix_uses_the_split_products_and_still_contains() -> None:
+    """256 x 256 (the limb-split product path for the dense A^T v): a short run still
+    contains a high-precision MP run."""
+    rng = np.random.default_rng(11)
+    A = np.array([[Q(int(v), 2**20) for v in row]
+                  for row in rng.integers(-2**14, 2**14, (256, 256))], dtype=object)
+    y = [Q(int(v), 2**10) for v in rng.integers(-2**10, 2**10, 256)]
+    kw = dict(lam=Q(1, 100), n_outer=2, p_inner=3, delta="1e-6", eps0=64)
+    out = firenet_solve(A, y, ctx=Ball(200), **kw)
+    mp = firenet_solve(A, y, ctx=MP(800), **kw)
+    assert Ball(200).contains(out, MP(800).to_rationals(mp))
+    assert Ball(200).radius(out) < Q(1, 2**150)
