@@ -57,14 +57,14 @@ def render(res: WarpdResult, console: Console) -> None:
                     "estimates from (error, objective gap, feasibility gap) pairs)")
     for col in ("problem", "C1 used", "C2 used", "C1 C2", "theory C1", "theory C2",
                 "theory source", "measured C2 min", "measured C1 at C2 used",
-                "measured min C1 C2", "pairs"):
+                "measured C1 at 2 C2 min", "measured min C1 C2", "pairs"):
         s.add_column(col, justify="left" if col in ("problem", "theory source") else "right")
     for p in res.problems:
         th, em = p.theory, p.empirical
         s.add_row(p.title, f"{p.C1:.3g}", f"{p.C2:.3g}", f"{p.C1 * p.C2:.3g}",
                   f"{th['C1']:.3g}" if "C1" in th else "-",
                   f"{th['C2']:.3g}" if "C2" in th else "-", th.get("source", "-"),
-                  _e(em["C2_min"]), _e(em["C1_at_used"]),
+                  _e(em["C2_min"]), _e(em["C1_at_used"]), _e(em.get("C1_at_2min")),
                   "-" if em["product"] is None else
                   f"{em['product']:.2e} (C2 = {em['C2']:.2g})", str(em["pairs"]))
     console.print(s)

@@ -133,6 +133,7 @@ def empirical_constants(pairs: list[tuple[float, float, float]], C2_used: float
       (an infeasible point with a smaller objective), so no ``C1`` works;
     * ``C1_at_used``: the smallest ``C1`` with ``e_i <= C1 (g_i + C2 f_i)`` for all pairs at the
       ``C2`` the runs used (``None`` when ``C2_used <= C2_min``);
+    * ``C1_at_2min``: the same at ``C2 = 2 C2_min`` (a measured pair away from the edge);
     * ``C1``, ``C2``: the pair minimising ``C1 C2`` over a geometric grid of ``C2`` in
       ``[1e-3, 1e6]``.
 
@@ -151,7 +152,9 @@ def empirical_constants(pairs: list[tuple[float, float, float]], C2_used: float
         v = c1(float(C2))
         if v is not None and (best is None or v * C2 < best[0] * best[1]):
             best = (v, float(C2))
-    out: dict[str, Any] = {"C2_min": c2min, "C1_at_used": c1(C2_used), "pairs": len(P)}
+    out: dict[str, Any] = {"C2_min": c2min, "C1_at_used": c1(C2_used),
+                           "C1_at_2min": c1(2 * c2min) if c2min > 0 else None,
+                           "pairs": len(P)}
     if best is None:
         return out | {"C1": None, "C2": None, "product": None}
     return out | {"C1": best[0], "C2": best[1], "product": best[0] * best[1]}
