@@ -8,7 +8,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -39,14 +38,14 @@ def no_compute(monkeypatch):
 
 
 def _fails(argv: list[str], capsys, *, words: str) -> str:
-    """Run ``argv``; it must end with status 2 within a second, print nothing on stdout and
-    the usage line plus ONE error line naming ``words`` on stderr."""
-    t0 = time.perf_counter()
+    """Run ``argv``; it must end with status 2, print nothing on stdout and the usage line plus
+    ONE error line naming ``words`` on stderr.  That it ends before any computation is proven
+    by the ``no_compute`` fixture (every harness ``run`` raises), not by a clock, which
+    would depend on the machine's load."""
     try:
         code = cli.main(argv)
     except SystemExit as exc:  # argparse's own errors
         code = exc.code
-    seconds = time.perf_counter() - t0
     out, err = capsys.readouterr()
     assert code == 2, (argv, out, err)
     assert out == ""
@@ -54,7 +53,6 @@ def _fails(argv: list[str], capsys, *, words: str) -> str:
     assert lines[0].startswith("usage: python -m theorems"), err
     assert "error:" in lines[-1] and words in lines[-1], err
     assert "Traceback" not in err
-    assert seconds < 1.0, f"{argv} took {seconds:.2f} s to fail"
     return lines[-1]
 
 
@@ -249,14 +247,12 @@ def test_blas_threads_flag_reaches_the_command(monkeypatch, capsys):
 
 
 # ------------------------------------------------------------------ as a user types it
-def test_subprocess_error_is_fast_and_on_stderr(tmp_path):
-    t0 = time.perf_counter()
+def test_subprocess_error_is_on_stderr(tmp_path):
     done = subprocess.run([sys.executable, "-m", "theorems", "paradox", "--K", "500"],
                           capture_output=True, text=True, cwd=tmp_path)
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr.startswith("usage: python -m theorems paradox")
     assert "--K: 500 is outside 1..100" in done.stderr
-    assert time.perf_counter() - t0 < 10  # interpreter start included; no computation
 
 
 def test_example_byo_algorithm_runs(tmp_path):
