@@ -309,7 +309,7 @@ class MP(Context):
         return x - y
 
     def scale(self, a: object, x: Vec) -> Vec:
-        return self._coerce(a) * x
+        return x * self._coerce(a)  # ndarray first: mpf * ndarray builds the repr first
 
     def concat(self, parts: Sequence[Vec]) -> Vec:
         if any(self.is_complex(p) for p in parts):
