@@ -17,10 +17,12 @@ to stdout.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 from theorems.commands import (
@@ -140,6 +142,24 @@ def _check_db(path: str, flag: str) -> Path:
     return db
 
 
+class Interrupted(Exception):
+    """Ctrl-C during a sweep: what is stored stays stored (exit status 130)."""
+
+
+@contextlib.contextmanager
+def _interruptible(store: object, cells: list) -> Iterator[None]:
+    """Turn Ctrl-C into one line on stderr saying how many cells are stored and how to
+    resume, and exit status 130 (no traceback)."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        statuses = store.status_of([c.id for c in cells])  # type: ignore[attr-defined]
+        done = sum(1 for v in statuses.values() if v == "done")
+        print(f"\nsweep: interrupted; {done}/{len(cells)} cells are stored. Run the same "
+              f"command again to resume (finished cells are skipped).", file=sys.stderr)
+        raise Interrupted from None
+
+
 def _executor(args: argparse.Namespace):  # noqa: ANN202 - one of the executor classes
     from theorems.sweep.executors import make_executor
 
@@ -171,7 +191,8 @@ def _run_grid(args: argparse.Namespace) -> int:
     with Store(db) as store, _executor(args) as ex:
         print(f"sweep: {len(cells)} cells of {grid.experiment} into {db} on {ex.describe()}",
               file=sys.stderr)
-        with CellProgress(f"sweep {grid.experiment}", len(cells)) as bar:
+        with _interruptible(store, cells), CellProgress(f"sweep {grid.experiment}",
+                                                         len(cells)) as bar:
             summary = run_sweep(cells, store, ex, retry_failed=args.retry_failed,
                                 progress=bar, label_keys=keys)
         rows = store.rows(ids=[c.id for c in cells])
@@ -239,7 +260,7 @@ def _phase(args: argparse.Namespace) -> int:
     with Store(db) as store, _executor(args) as ex:
         print(f"sweep phase: {len(cells)} cells (K = {', '.join(map(str, Ks))}) into {db} on "
               f"{ex.describe()}", file=sys.stderr)
-        with CellProgress("sweep phase", len(cells)) as bar:
+        with _interruptible(store, cells), CellProgress("sweep phase", len(cells)) as bar:
             summary = run_sweep(cells, store, ex, retry_failed=args.retry_failed,
                                 progress=bar, label_keys=["K"])
         rows = store.rows(ids=[c.id for c in cells])
@@ -283,7 +304,10 @@ def main(args: argparse.Namespace) -> int:
     if name is None:
         args.subparser.print_help()
         return 0
-    return handlers[name](args)
+    try:
+        return handlers[name](args)
+    except Interrupted:
+        return 130
 
 
 COMMANDS = (

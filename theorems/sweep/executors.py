@@ -67,7 +67,12 @@ class SerialExecutor:
 
 
 class LocalExecutor:
-    """A :class:`concurrent.futures.ProcessPoolExecutor` of ``workers`` spawned processes."""
+    """A :class:`concurrent.futures.ProcessPoolExecutor` of ``workers`` spawned processes.
+
+    On an interruption (Ctrl-C, or any exception in the driver) queued cells are cancelled and
+    the workers are terminated at once: running cells are abandoned (the store still has them
+    as ``running`` and the next run hands them out again).  A worker that dies (killed, out of
+    memory) breaks the pool: :class:`ExecutorError`, and a rerun resumes."""
 
     name = "local"
 
@@ -86,19 +91,32 @@ class LocalExecutor:
         return self
 
     def __exit__(self, kind: object, *exc: object) -> None:
-        if self._pool is not None:
-            # on an interruption do not wait for the running cells: they are re-run next time
-            self._pool.shutdown(wait=kind is None, cancel_futures=True)
-            self._pool = None
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        if kind is not None:
+            # Python < 3.14 has no public way to stop running tasks: terminate the processes
+            for proc in list(getattr(pool, "_processes", {}).values()):
+                proc.terminate()
+            pool.shutdown(wait=True, cancel_futures=True)
+        else:
+            pool.shutdown(wait=True)
 
     def run(self, function: Callable[..., Any], tasks: Sequence[Task]
             ) -> Iterator[tuple[str, Any]]:
         """``(key, function(*arguments))`` as the workers finish them."""
         from concurrent.futures import as_completed
+        from concurrent.futures.process import BrokenProcessPool
 
         futures = {self._pool.submit(function, *arguments): key for key, arguments in tasks}
         for fut in as_completed(futures):
-            yield futures[fut], fut.result()
+            try:
+                result = fut.result()
+            except BrokenProcessPool:
+                raise ExecutorError("a worker process of the local pool died (killed, e.g. "
+                                    "out of memory); finished cells are stored, run the same "
+                                    "command again to resume") from None
+            yield futures[fut], result
 
     def describe(self) -> str:
         return f"local process pool, {self.workers} worker(s)"

@@ -16,18 +16,23 @@ block), ``t = y0/alpha`` for P3; the members' solutions are the points ``t_n e_j
 computed here from the exact solution set (:func:`theorems.instances.solutions.solution_set`)
 and enclosed with rigorous balls.
 
-**Why eps_0.**  Above: the barycentre of the simplex is within ``sqrt(t_n^2 (N1-1)/N1 +
-(t - t_n)^2 ...)  < eps_0`` of every member's solution (and in the tie's set), so one coarse
-read suffices.  Below: an algorithm that reads no deeper than level ``n`` on the tie member
-receives the tie's answers on every member ``(j, n)`` (admissible there), so a consistent one
-returns ONE output ``x`` for all ``N1`` of them; for every ``x``,
+**Why eps_0.**  Above: the barycentre ``b = (t/N1)(1, ..., 1)`` of the tie's simplex lies in
+the tie's solution set, and for a member ``(j, n)`` (P3, ``t/N1 < t_n < t``)
+``|b - t_n e_j|^2 - eps_0^2 = t_n^2 - 2 t_n t/N1 - t^2 (N1 - 2)/N1 < 0`` (zero at ``t_n = t``,
+increasing in ``t_n``): the exact barycentre is within ``eps_0`` of every member's solution.
+(The Barycentre network is built from one coarse read ``A_n``, so it lands near ``b``, not
+on it; its measured errors below say how near.)  Below: an algorithm that reads no deeper than
+level ``n`` on the tie member receives the tie's answers on every member ``(j, n)``
+(admissible there), so a consistent one returns ONE output ``x`` for all ``N1`` of them; for
+every ``x``,
 ``max_j |x - v_j|^2 >= mean_j |x - v_j|^2 = |x - b_n|^2 + mean_j |b_n - v_j|^2 >= R_n^2`` with
 ``b_n`` the barycentre of the level-n vertices ``v_j`` and ``R_n = min_j |b_n - v_j|`` their
 circumradius, so it fails eps-accuracy on some member whenever ``eps < R_n``, and
 ``R_n -> eps_0`` from below.  Randomised: per seed at most one of the ``N1`` members is a
-success unless the seed reads deeper than ``n``, so ``sum_j P(success_j) <= 1 + (N1 - 1)
-P(deeper)`` and ``min_j P(success_j) <= (1 + (N1 - 1) P(deeper))/N1`` (``-> 1/2`` for
-``N1 = 2``).
+success unless the seed reads deeper than ``n`` (when ``eps`` is below half the vertex
+separation; ``N1 - 1`` of them when ``eps < R_n``; for ``N1 = 2`` both are ``R_n``), so
+``sum_j P(success_j) <= 1 + (N1 - 1) P(deeper)`` and ``min_j P(success_j) <= (1 + (N1 - 1)
+P(deeper))/N1`` (``-> 1/2`` for ``N1 = 2``).
 
 **What one cell measures** (:func:`phase_cell`, one K; every number certified):
 
@@ -45,7 +50,7 @@ P(deeper)`` and ``min_j P(success_j) <= (1 + (N1 - 1) P(deeper))/N1`` (``-> 1/2`
 4. For every ``c`` of ``cs`` and ``eps = c eps_0``: the best certified worst error of any panel
    algorithm, which panel algorithms are certified eps-accurate on every run (error upper
    bound ``<= eps``), the randomised success frequencies (certified: error upper bound
-   ``<= eps``) with the bound above when ``eps < R_n``, and ``success``: the largest, over the
+   ``<= eps``) with the bound above when it applies, and ``success``: the largest, over the
    panel, of the smallest success frequency over the members (1 or 0 for a deterministic
    algorithm: accurate on every run or not).
 
@@ -102,11 +107,15 @@ def eps0_enclosure(om: Any, bits: int = 128) -> tuple[sympy.Expr, gmpy2.mpq, gmp
     return expr, lo, hi
 
 
-def adversarial_bound(om: Any, n: int, bits: int = 128) -> tuple[gmpy2.mpq, gmpy2.mpq]:
-    """Certified enclosure of ``R_n = min_j dist(b_n, Xi(member (j, n)))``: ``b_n`` is the
-    barycentre of the level-n family-I vertices, evaluated as balls of radius
-    ``2^-(bits+64)`` around the exact entries.  No single output is within ``R_n`` of every
-    member's solution (module docstring)."""
+def adversarial_bound(om: Any, n: int, bits: int = 128
+                      ) -> tuple[gmpy2.mpq, gmpy2.mpq, gmpy2.mpq]:
+    """Certified ``(R_lower, R_upper, half_separation_lower)`` at level ``n``.
+
+    ``R_n = min_j dist(b_n, Xi(member (j, n)))`` with ``b_n`` the barycentre of the level-n
+    family-I vertices (evaluated as balls of radius ``2^-(bits+64)`` around the exact
+    entries): no single output is within ``R_n`` of every member's solution.
+    ``half_separation`` is half the smallest distance between two of the vertices: no single
+    output is within it of two members' solutions (for ``N1 = 2`` it equals ``R_n``)."""
     from oracle import enclose
     from theorems.instances.distance import distance
     from theorems.instances.solutions import solution_set
@@ -118,7 +127,16 @@ def adversarial_bound(om: Any, n: int, bits: int = 128) -> tuple[gmpy2.mpq, gmpy
               for i in range(sols[0].N)]
     point = [enclose(v, bits + 64) for v in centre]
     encl = [distance(point, mb, 0, bits=bits) for mb in members]
-    return min(e.lower for e in encl), min(e.upper for e in encl)
+    # every pair of vertices is equally far apart (all t_n are equal); the pair (2, 1) is
+    # measured, and the minimum over pairs is taken when N1 > 2 for safety
+    half = None
+    for a in range(N1):
+        for b in range(a + 1, N1):
+            vb = [enclose(v, bits + 64) for v in sols[b].vertex(b + 1)]
+            d = distance(vb, members[a], 0, bits=bits).lower / 2
+            half = d if half is None or d < half else half
+    assert half is not None
+    return min(e.lower for e in encl), min(e.upper for e in encl), half
 
 
 def _randomized(om: Any, K: int, problem: str, value: Any, seeds: int,
@@ -249,13 +267,16 @@ def phase_cell(K: int, problem: str = "P3", N: int = 3, m: int = 2, seeds: int =
                     elif r.answered and r.error.lower <= eps_hi:
                         undecided += 1
                 deeper += read_deeper
-            applies = bool(eps_hi < bound[n][0])
+            # M: most members one output can serve at this eps (1 below half the separation,
+            # N1 - 1 below R_n); per seed, #successes <= M + (N1 - M) [seed reads deeper]
+            M = 1 if eps_hi < bound[n][2] else (N1 - 1 if eps_hi < bound[n][0] else None)
+            sum_bound = None if M is None else M + (N1 - M) * deeper / seeds
             levels_out.append({
                 "n": n, "successes": wins, "undecided": undecided, "deeper": deeper,
                 "min_frequency": min(wins) / seeds, "sum": sum(wins) / seeds,
-                "bound_applies": applies,
-                "sum_bound": (1 + (N1 - 1) * deeper / seeds) if applies else None,
-                "min_bound": ((1 + (N1 - 1) * deeper / seeds) / N1) if applies else None,
+                "bound_applies": M is not None, "members_per_output": M,
+                "sum_bound": sum_bound,
+                "min_bound": None if sum_bound is None else sum_bound / N1,
             })
         last = levels_out[-1]
         deterministic = 1.0 if accurate else 0.0
@@ -276,7 +297,8 @@ def phase_cell(K: int, problem: str = "P3", N: int = 3, m: int = 2, seeds: int =
         "panel": panel,
         "randomized": {"algorithm": rnd["name"], "consistent": rnd["consistent"],
                        "inconsistency": rnd["inconsistency"]},
-        "bound": {str(n): _pair(*bound[n]) for n in adv_levels},
+        "bound": {str(n): _pair(*bound[n][:2]) for n in adv_levels},
+        "half_separation": {str(n): decimal(bound[n][2], DIGITS, "down") for n in adv_levels},
         "bound_ratio": {str(n): ratio(bound[n][0]) for n in adv_levels},
         "panel_respects_bound": panel_respects,
         "thresholds": {
