@@ -113,6 +113,16 @@ def test_to_pandas_is_optional(tmp_path: Path) -> None:
             assert frame["record.square"].tolist() == [4]
 
 
+def test_a_dask_local_cluster_leaves_the_environment_as_it_was() -> None:
+    pytest.importorskip("distributed")
+    before = dict(os.environ)
+    with make_executor("dask", workers=1) as ex:
+        assert next(ex.run(execute_cell, [("a", ("selftest", {"x": 2, "sleep": "0",
+                                                              "log": ""}))]))[1]["record"] == {
+            "x": 2, "square": 4}
+    assert dict(os.environ) == before
+
+
 def test_executor_names_are_checked() -> None:
     with pytest.raises(ExecutorError, match="executor='threads' must be one of"):
         make_executor("threads")
@@ -153,10 +163,16 @@ def cluster():  # noqa: ANN201 - a dask LocalCluster
     distributed = pytest.importorskip("distributed")
     import logging
 
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None,
-                                  silence_logs=logging.ERROR) as cl:
-        yield cl
+    from theorems.sweep.executors import restore_environ
+
+    saved = dict(os.environ)  # the nannies write thread counts and PYTHONHASHSEED into it
+    try:
+        with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                      dashboard_address=None,
+                                      silence_logs=logging.ERROR) as cl:
+            yield cl
+    finally:
+        restore_environ(saved)
 
 
 def test_phase_records_are_identical_on_dask_and_in_process(cluster, tmp_path: Path) -> None:

@@ -60,7 +60,9 @@ def _executor_options(p: argparse.ArgumentParser) -> None:
 def configure(p: argparse.ArgumentParser) -> None:
     """Options of ``python -m theorems sweep`` and its sub-commands."""
     p.formatter_class = argparse.RawDescriptionHelpFormatter
-    p.description = __doc__.split("\n\n")[0] + "\n\n" + (
+    p.description = (
+        "Grids of experiment cells on a process pool or Dask, a resumable SQLite results\n"
+        "store, and the phase-transition sweep.\n\n" +
         "A cell is one task (an experiment and its parameters), identified by a hash of the\n"
         "experiment, its parameters and the package version; a rerun skips finished cells and\n"
         "an interrupted sweep resumes.  See theorems/sweep/README.md.")

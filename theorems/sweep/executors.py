@@ -26,7 +26,7 @@ from typing import Any
 from theorems.sweep.errors import ExecutorError
 
 __all__ = ["EXECUTORS", "Task", "make_executor", "SerialExecutor", "LocalExecutor",
-           "DaskExecutor", "default_workers"]
+           "DaskExecutor", "default_workers", "restore_environ"]
 
 #: names accepted by ``--executor``
 EXECUTORS = ("serial", "local", "dask")
@@ -136,6 +136,7 @@ class DaskExecutor:
             raise ExecutorError(f"workers={workers} must be >= 1")
         self._cluster: Any = None
         self._client: Any = None
+        self._environ: dict[str, str] | None = None
 
     def __enter__(self) -> DaskExecutor:
         try:
@@ -145,6 +146,9 @@ class DaskExecutor:
                                 "'dask[distributed]'") from None
         try:
             if self.scheduler is None:
+                # a LocalCluster's nannies write OMP/MKL/OPENBLAS_NUM_THREADS, PYTHONHASHSEED,
+                # MALLOC_TRIM_THRESHOLD_ into THIS process's environment; undone on exit
+                self._environ = dict(os.environ)
                 self._cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1,
                                              processes=True, dashboard_address=None,
                                              silence_logs=logging.ERROR)
@@ -164,6 +168,9 @@ class DaskExecutor:
         if self._cluster is not None:
             self._cluster.close()
             self._cluster = None
+        if self._environ is not None:
+            restore_environ(self._environ)
+            self._environ = None
 
     def run(self, function: Callable[..., Any], tasks: Sequence[Task]
             ) -> Iterator[tuple[str, Any]]:
@@ -189,6 +196,15 @@ class DaskExecutor:
             info = self._client.scheduler_info() if self._client is not None else {}
             return f"dask scheduler {self.scheduler}, {len(info.get('workers', {}))} worker(s)"
         return f"dask LocalCluster, {self.workers} worker process(es), 1 thread each"
+
+
+def restore_environ(saved: dict[str, str]) -> None:
+    """Make ``os.environ`` equal to ``saved`` again (variables added since are removed)."""
+    for key in set(os.environ) - set(saved):
+        del os.environ[key]
+    for key, value in saved.items():
+        if os.environ.get(key) != value:
+            os.environ[key] = value
 
 
 def make_executor(name: str, *, workers: int | None = None, scheduler: str | None = None
