@@ -122,11 +122,18 @@ def test_cache_stores_loads_and_keys_on_config_and_seed(tmp_path, monkeypatch):
 
 
 @pytest.fixture(scope="module")
-def quick(tmp_path_factory):
+def trained_cache(tmp_path_factory):
+    """One weight cache for the module: the quick networks are trained once, by the first
+    test that needs them, and loaded from here afterwards (which also exercises the cache)."""
+    return tmp_path_factory.mktemp("cache")
+
+
+@pytest.fixture(scope="module")
+def quick(trained_cache):
     from theorems.tradeoff.harness import TradeoffConfig, run
 
     cfg = TradeoffConfig.quick(etas=(0.01,), iterations=3, starts=1, test_images=2)
-    return run(cfg, cache=str(tmp_path_factory.mktemp("cache")))
+    return run(cfg, cache=str(trained_cache))
 
 
 def test_quick_run_and_the_composite(quick):
@@ -145,11 +152,11 @@ def test_quick_run_and_the_composite(quick):
         assert 0 < r.rel_error < 1 and r.amplification[0.01] > 0
 
 
-def test_cli_json_and_figure(tmp_path, capsys):
+def test_cli_json_and_figure(tmp_path, capsys, quick, trained_cache):
     from theorems.cli import main
 
     out = tmp_path / "out"
-    status = main(["tradeoff", "--quick", "--json", "--cache-dir", str(tmp_path / "c"),
+    status = main(["tradeoff", "--quick", "--json", "--cache-dir", str(trained_cache),
                    "--out-dir", str(out)])
     assert status == 0
     data = json.loads(capsys.readouterr().out)
