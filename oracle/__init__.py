@@ -1,11 +1,14 @@
 """Certified rational access to exact problem data (the paper's training set iota_{A,S}).
 
 Top-level names: :class:`Oracle`, :class:`AdversarialOracle`, :class:`Budget`,
-:class:`ExactData`, :func:`certified_error`, :func:`admissible`, :func:`to_sympy` (exact
-conversion of answers; ``sympy.Matrix(answer)`` would turn them into Floats) and the
-exceptions of :mod:`oracle.errors`.  Hypothesis strategies live in :mod:`oracle.strategies`.
+:class:`ExactData`, :class:`CertifiedVector` (data defined by a rigorous ball evaluator),
+:class:`ComplexAnswer` (what complex data are served as), :func:`certified_error`,
+:func:`admissible`, :func:`to_sympy` (exact conversion of answers; ``sympy.Matrix(answer)``
+would turn them into Floats) and the exceptions of :mod:`oracle.errors`.  Hypothesis
+strategies live in :mod:`oracle.strategies`.
 """
 
+from oracle.answers import ComplexAnswer
 from oracle.certify import admissible, certified_error
 from oracle.convert import to_sympy
 from oracle.data import ExactData
@@ -15,10 +18,12 @@ from oracle.errors import (
     InvalidArgument,
     InvalidType,
     LimitExceeded,
+    NoMatrix,
     OracleError,
     PrecisionError,
     ReadOnlyAttribute,
 )
+from oracle.evaluators import CertifiedVector
 from oracle.exact import as_exact, enclose
 from oracle.oracles import AdversarialOracle, BaseOracle, Budget, Oracle, ReadRecord
 
@@ -27,11 +32,14 @@ __all__ = [
     "BaseOracle",
     "Budget",
     "BudgetExceeded",
+    "CertifiedVector",
+    "ComplexAnswer",
     "ExactData",
     "InexactInput",
     "InvalidArgument",
     "InvalidType",
     "LimitExceeded",
+    "NoMatrix",
     "Oracle",
     "OracleError",
     "PrecisionError",

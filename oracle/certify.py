@@ -14,6 +14,17 @@ exact entries and target exponent ``t = n + tighten``:
 Step 3 is not taken on trust: the sum of the ``e_i^2`` is computed exactly in rationals and
 compared with ``4^-t``; the resulting bound travels with the answer (``Certified.bound``).
 
+Complex data.  A complex array of ``c`` entries is certified as its ``2c`` real components
+(real parts and imaginary parts): for ``E = E_re + i E_im``,
+``||E||_2 <= ||E||_F = sqrt(sum_i |E_re,i|^2 + |E_im,i|^2)``, the Frobenius norm of the ``2c``
+component errors, so the scheme above with ``c`` replaced by ``2c`` proves the same bound for
+the complex error (Euclidean norm on ``C^m``, operator 2-norm on ``C^(m x N)``).  The answer
+is a :class:`~oracle.answers.ComplexAnswer`.
+
+Data given by an evaluator (:class:`~oracle.evaluators.CertifiedVector`) go through the same
+steps with the evaluator's balls in step 1; the proof then rests on those balls containing the
+exact values.
+
 :func:`certified_error` bounds the distance between ANY rational array and exact data the same
 way, and additionally by ``sqrt(||E||_1 ||E||_inf)`` for matrices, returning the smaller bound.
 """
@@ -27,7 +38,8 @@ import numpy as np
 import sympy
 from flint import arb, arb_mat
 
-from oracle.data import ExactData, ExactPart, as_exact_data
+from oracle.answers import ComplexAnswer
+from oracle.data import ExactData, ExactPart, _split_complex, as_exact_data
 from oracle.errors import (
     InexactInput,
     InvalidArgument,
@@ -36,6 +48,7 @@ from oracle.errors import (
     OracleError,
     short,
 )
+from oracle.evaluators import CertifiedVector
 from oracle.exact import (
     MAX_BITS,
     MAX_WORKING_PRECISION,
@@ -43,6 +56,7 @@ from oracle.exact import (
     arb_rad_mpq,
     as_exact,
     check_bits,
+    check_sympy,
     compile_expr,
     enclose_many,
     flint_precision,
@@ -67,11 +81,12 @@ _MPQ = type(gmpy2.mpq(0))
 class Certified:
     """A rational approximation together with its proof of accuracy.
 
-    ``values`` is a read-only object array of dyadic ``gmpy2.mpq``; ``bound`` an exact rational
-    with ``||values - exact||_2 <= bound <= 2^-exponent``.
+    ``values`` is a read-only object array of dyadic ``gmpy2.mpq`` (a
+    :class:`~oracle.answers.ComplexAnswer` for complex data); ``bound`` an exact rational with
+    ``||values - exact||_2 <= bound <= 2^-exponent``.
     """
 
-    values: np.ndarray
+    values: np.ndarray | ComplexAnswer
     bound: gmpy2.mpq
     exponent: int
 
@@ -130,7 +145,8 @@ def certified_approximation(
 def _certified_approximation(
     data: ExactData, which: object, target: int, shape: tuple[int, ...]
 ) -> Certified:
-    count = int(np.prod(shape))
+    is_complex = data.is_complex(which)
+    count = int(np.prod(shape)) * (2 if is_complex else 1)  # real components
     g = grid_exponent(count, target)
     index, balls = data.enclosures(which, g + 1)
     multiplicity = data.multiplicities(which)
@@ -161,9 +177,12 @@ def _certified_approximation(
         raise OracleError(f"internal error: certificate failed at target={target}")
     table = np.empty(len(distinct_values), dtype=object)
     table[:] = distinct_values
+    bound = sqrt_upper(gmpy2.mpq(total, gmpy2.mpz(1) << (2 * L)))
+    if is_complex:
+        both = table[index.reshape((2, *shape))]
+        return Certified(ComplexAnswer._trusted(both[0], both[1]), bound, target)
     values = table[index.reshape(shape)]  # a new array that owns its data
     values.flags.writeable = False
-    bound = sqrt_upper(gmpy2.mpq(total, gmpy2.mpz(1) << (2 * L)))
     return Certified(values, bound, target)
 
 
@@ -185,8 +204,34 @@ _FLOATS = (float, np.floating, type(gmpy2.mpfr(0)), sympy.Float, complex, np.com
 
 
 def _flatten_rationals(approx: object, where: str) -> tuple[list[gmpy2.mpq], tuple[int, ...]]:
+    """Row-major rationals of ``approx`` and its shape; for complex input (a ComplexAnswer or
+    entries ``Rational + Rational*I``) the real parts followed by the imaginary parts."""
+    re, im, shape = _flatten_components(approx, where)
+    return (re if im is None else re + im), shape
+
+
+def _gaussian(v: sympy.Expr, where: str) -> tuple[gmpy2.mpq, gmpy2.mpq] | None:
+    """``(re, im)`` of a SymPy Gaussian rational ``a + b*I``, or ``None``."""
+    split = _split_complex(v)
+    if split is None:
+        return None
+    re, im = split
+    if isinstance(re, sympy.Rational) and isinstance(im, sympy.Rational):
+        return gmpy2.mpq(int(re.p), int(re.q)), gmpy2.mpq(int(im.p), int(im.q))
+    raise InvalidType(
+        f"{where}={short(v)} is complex but not a Gaussian rational a + b*I with rational a, b"
+    )
+
+
+def _flatten_components(approx: object, where: str
+                        ) -> tuple[list[gmpy2.mpq], list[gmpy2.mpq] | None, tuple[int, ...]]:
+    """``(real parts, imaginary parts or None, shape)`` of a rational or Gaussian-rational
+    array (``None``: every entry is real and ``approx`` is not a ComplexAnswer)."""
+    if isinstance(approx, ComplexAnswer):
+        return list(approx.real.flat), list(approx.imag.flat), approx.shape
     arr = np.asarray(approx, dtype=object)
     out = []
+    imag: dict[int, gmpy2.mpq] = {}
     for idx, v in np.ndenumerate(arr):
         if isinstance(v, _FLOATS):
             raise InexactInput(
@@ -200,22 +245,37 @@ def _flatten_rationals(approx: object, where: str) -> tuple[list[gmpy2.mpq], tup
             )
         if isinstance(v, sympy.Rational):
             v = gmpy2.mpq(int(v.p), int(v.q))
+        elif isinstance(v, sympy.Expr):
+            pair = _gaussian(v, f"{where}{list(idx)}")
+            if pair is not None:
+                imag[len(out)] = pair[1]
+                out.append(pair[0])
+                continue
         try:
             out.append(gmpy2.mpq(v))
         except (TypeError, ValueError, ZeroDivisionError) as exc:
             raise InvalidType(
                 f"{where}{list(idx)}={short(v, use_repr=True)} is not a rational number"
             ) from exc
-    return out, arr.shape
+    if not imag:
+        return out, None, arr.shape
+    zero = gmpy2.mpq(0)
+    return out, [imag.get(i, zero) for i in range(len(out))], arr.shape
 
 
-def _exact_balls(exact: object, shape: tuple[int, ...], bits: int) -> list[arb]:
+def _exact_balls(exact: object, shape: tuple[int, ...], bits: int) -> tuple[list[arb], bool]:
+    """Row-major enclosures of the exact data and whether it is complex (then the real parts
+    followed by the imaginary parts)."""
     if isinstance(exact, ExactData) or hasattr(exact, "exact_data"):
         exact = as_exact_data(exact).part("A")
     if isinstance(exact, ExactPart):
         if exact.shape != shape:
             raise InvalidArgument(f"approx has shape {shape} but exact data has {exact.shape}")
-        return exact.balls(bits)
+        return exact.balls(bits), exact.is_complex
+    if isinstance(exact, CertifiedVector):
+        if (exact.length,) != shape:
+            raise InvalidArgument(f"approx has shape {shape} but exact has ({exact.length},)")
+        return exact.enclose(bits), exact.is_complex
     arr = np.asarray(
         exact.tolist() if hasattr(exact, "tolist") and not isinstance(exact, np.ndarray)
         else exact, dtype=object
@@ -224,8 +284,27 @@ def _exact_balls(exact: object, shape: tuple[int, ...], bits: int) -> list[arb]:
         arr = arr.reshape(-1)
     if arr.shape != shape:
         raise InvalidArgument(f"approx has shape {shape} but exact has shape {arr.shape}")
-    thunks = [compile_expr(as_exact(v, f"exact{list(i)}")) for i, v in np.ndenumerate(arr)]
-    return enclose_many(thunks, bits)
+    thunks, imag = [], {}
+    for i, v in np.ndenumerate(arr):
+        where = f"exact{list(i)}"
+        split = _split_complex(v) if isinstance(v, sympy.Expr) and not v.has(sympy.Float) else None
+        if split is None:
+            thunks.append(compile_expr(as_exact(v, where)))
+            continue
+        try:
+            re, im = (compile_expr(check_sympy(part, where)) for part in split)
+        except InvalidArgument as exc:
+            raise InvalidArgument(
+                f"{where}={short(v)} is complex, but its real and imaginary parts are not "
+                f"exact real data of the supported kind ({short(exc, 120)})"
+            ) from None
+        imag[len(thunks)] = im
+        thunks.append(re)
+    if not imag:
+        return enclose_many(thunks, bits), False
+    zero = compile_expr(sympy.Integer(0))
+    thunks += [imag.get(i, zero) for i in range(len(thunks))]
+    return enclose_many(thunks, bits), True
 
 
 def spectral_norm_upper(values: list[gmpy2.mpq], shape: tuple[int, int], squarings: int = 7
@@ -276,8 +355,9 @@ def _spectral_or_none(values: list[gmpy2.mpq], shape: tuple[int, int], squarings
 def _entry_errors(
     approx: object, exact: object, bits: int | None
 ) -> tuple[list[gmpy2.mpq], list[gmpy2.mpq], tuple[int, ...]]:
-    """Per-entry rigorous upper and lower bounds on ``|approx_i - exact_i|``."""
-    values, shape = _flatten_rationals(approx, "approx")
+    """Per-component rigorous upper and lower bounds on ``|approx_i - exact_i|``."""
+    re, im, shape = _flatten_components(approx, "approx")
+    values = re if im is None else re + im
     if not values:
         raise InvalidArgument("approx must be non-empty")
     if bits is None:
@@ -288,7 +368,13 @@ def _entry_errors(
                 f"exceeds the working-precision cap {MAX_WORKING_PRECISION}; pass bits= "
                 f"(at most MAX_BITS={MAX_BITS})"
             )
-    balls = _exact_balls(exact, shape, bits)
+    balls, exact_complex = _exact_balls(exact, shape, bits)
+    is_complex = im is not None or exact_complex
+    if is_complex:  # 2c real components: real parts, then imaginary parts
+        c = len(re)
+        values = re + (im if im is not None else [gmpy2.mpq(0)] * c)
+        if not exact_complex:
+            balls = balls + [arb(0)] * c
     upper, lower, signed, radii = [], [], [], []
     for q, ball in zip(values, balls, strict=True):
         diff, rad = q - arb_mid_mpq(ball), arb_rad_mpq(ball)
@@ -297,19 +383,21 @@ def _entry_errors(
         lower.append(max(gap - rad, gmpy2.mpq(0)))
         signed.append(diff)
         radii.append(rad)
-    return _Errors(upper, lower, signed, radii, shape)
+    return _Errors(upper, lower, signed, radii, shape, is_complex)
 
 
 @dataclass(frozen=True)
 class _Errors:
     """Entrywise error information of ``approx - exact``: upper/lower bounds on ``|E_i|``, the
-    signed gaps ``approx_i - mid_i`` and the enclosure radii."""
+    signed gaps ``approx_i - mid_i`` and the enclosure radii, per real component (for complex
+    data the ``c`` real parts, then the ``c`` imaginary parts)."""
 
     upper: list[gmpy2.mpq]
     lower: list[gmpy2.mpq]
     signed: list[gmpy2.mpq]
     radii: list[gmpy2.mpq]
     shape: tuple[int, ...]
+    is_complex: bool = False
 
 
 def _sum_squares(values: list[gmpy2.mpq]) -> gmpy2.mpq:
@@ -327,11 +415,27 @@ def _norm_upper(err: _Errors) -> gmpy2.mpq:
     if len(shape) != 2:
         return frob
     m, N = shape
+    signed, spectral_shape = err.signed, (m, N)
+    if err.is_complex:
+        # |E_ij| <= sqrt(u_re^2 + u_im^2); the signed gaps S = S_re + i S_im have the 2-norm
+        # of their real embedding [[S_re, -S_im], [S_im, S_re]]
+        c = m * N
+        errs = [sqrt_upper(a * a + b * b) for a, b in zip(errs[:c], errs[c:], strict=True)]
+        s_re, s_im = signed[:c], signed[c:]
+        signed = []
+        for i in range(m):
+            row = slice(i * N, (i + 1) * N)
+            signed += s_re[row] + [-v for v in s_im[row]]
+        for i in range(m):
+            row = slice(i * N, (i + 1) * N)
+            signed += s_im[row] + s_re[row]
+        spectral_shape = (2 * m, 2 * N)
     rows = [sum(errs[i * N:(i + 1) * N], gmpy2.mpq(0)) for i in range(m)]
     cols = [sum(errs[j::N], gmpy2.mpq(0)) for j in range(N)]
     best = min(frob, sqrt_upper(max(rows) * max(cols)))
     if m > 1 and N > 1:
-        spectral = spectral_norm_upper(err.signed, (m, N)) + sqrt_upper(_sum_squares(err.radii))
+        spectral = (spectral_norm_upper(signed, spectral_shape)
+                    + sqrt_upper(_sum_squares(err.radii)))
         best = min(best, spectral)
     return best
 
@@ -343,11 +447,14 @@ def certified_error(approx: object, exact: object, *, bits: int | None = None) -
     ----------
     approx:
         Rational vector or matrix (entries ``gmpy2.mpq``, ``Fraction``, ``int``,
-        ``sympy.Rational`` or ``"p/q"`` strings).
+        ``sympy.Rational`` or ``"p/q"`` strings), or a complex one: a
+        :class:`~oracle.answers.ComplexAnswer` or entries ``Rational + Rational*I``.
     exact:
-        Exact data of the same shape: a ``sympy.Matrix``, nested lists of exact entries, an
-        :class:`ExactData` / oracle (meaning its matrix ``A``), or ``data.part(which)`` (which
-        reuses the data's compiled entries and cached enclosures).
+        Exact data of the same shape: a ``sympy.Matrix``, nested lists of exact entries (real,
+        or complex ``a + b*I``), an :class:`ExactData` / oracle (meaning its matrix ``A``), or
+        ``data.part(which)`` (which reuses the data's compiled entries and cached enclosures).
+        Real ``approx`` against complex ``exact`` (or the reverse) is compared with an exactly
+        zero imaginary part.
     bits:
         Radius of the enclosures of the exact entries (default: 64 bits more than the largest
         denominator of ``approx``), which decides how tight the bound is, never whether it holds.
@@ -356,8 +463,11 @@ def certified_error(approx: object, exact: object, *, bits: int | None = None) -
     -------
     gmpy2.mpq
         ``U`` with ``||approx - exact||_2 <= U`` (operator 2-norm for matrices, proven through the
-        smaller of the Frobenius bound and ``sqrt(||E||_1 ||E||_inf)``); exactly 0 when
-        ``approx`` equals rational ``exact`` data.
+        smaller of the Frobenius bound, ``sqrt(||E||_1 ||E||_inf)`` and a ball-arithmetic
+        spectral bound; for complex data the Frobenius norm of the real and imaginary
+        component errors, the 1/inf bound on upper bounds of the moduli and the spectral bound
+        of the real 2x2-block embedding); exactly 0 when ``approx`` equals rational (or
+        Gaussian-rational) ``exact`` data.
 
     Raises
     ------

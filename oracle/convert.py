@@ -13,6 +13,7 @@ import gmpy2
 import numpy as np
 import sympy
 
+from oracle.answers import ComplexAnswer
 from oracle.errors import InexactInput, InvalidArgument, InvalidType, short
 
 __all__ = ["to_sympy"]
@@ -47,7 +48,8 @@ def to_sympy(values: object) -> sympy.Matrix | sympy.Rational:
     ----------
     values:
         What :meth:`oracle.Oracle.matrix` or :meth:`~oracle.Oracle.sample` returned (an object
-        array of ``gmpy2.mpq``), or any vector / matrix / scalar of exact rationals
+        array of ``gmpy2.mpq``, or a :class:`~oracle.answers.ComplexAnswer`, whose entries
+        become ``Rational + Rational*I``), or any vector / matrix / scalar of exact rationals
         (``gmpy2.mpq``, ``Fraction``, ``int``, ``sympy.Rational``; nested lists work too).
 
     Returns
@@ -65,6 +67,9 @@ def to_sympy(values: object) -> sympy.Matrix | sympy.Rational:
     [1/3],
     [5/4]])
     """
+    if isinstance(values, ComplexAnswer):
+        re, im = to_sympy(values.real), to_sympy(values.imag)
+        return re + sympy.I * im  # type: ignore[operator]
     arr = np.asarray(values, dtype=object)
     if arr.ndim == 0:
         return _rational(arr.item(), "values")

@@ -1,4 +1,15 @@
-"""Exact problem data: a matrix ``A`` (m x N) and samples ``y_1..y_R`` with exact real entries."""
+"""Exact problem data: a matrix ``A`` (m x N) and samples ``y_1..y_R`` with exact entries.
+
+Entries are exact reals; samples (and, with ``complex_matrix=True``, the matrix) may also hold
+exact complex numbers ``a + b*I`` whose real and imaginary parts are exact reals (Gaussian
+rationals such as ``Rational(1, 3) + Rational(2, 5)*I`` included).  A complex part is stored as
+its ``2c`` real components (the ``c`` real parts, then the ``c`` imaginary parts), which is
+all the certificate needs: ``|z|^2 = (Re z)^2 + (Im z)^2``, so the complex 2-norm (or
+Frobenius norm) of an error is the real 2-norm of its components.  A sample may also be a
+:class:`~oracle.evaluators.CertifiedVector` (data defined by a rigorous ball evaluator), and
+the matrix may be absent (``A=None`` with ``shape=(m, N)``: a matrix-free problem whose
+operator is known and not served).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +20,8 @@ import numpy as np
 import sympy
 from flint import arb
 
-from oracle.errors import InvalidArgument, InvalidType
+from oracle.errors import InvalidArgument, InvalidType, NoMatrix, short
+from oracle.evaluators import CertifiedVector
 from oracle.exact import (
     Program,
     Unsupported,
@@ -63,11 +75,18 @@ def _vector_of(y: object, where: str) -> list[object]:
 
 class _Part:
     """The compiled entries of one part (the matrix or one sample): their nodes in the shared
-    :class:`~oracle.exact.Program`, the distinct nodes, and how often each occurs."""
+    :class:`~oracle.exact.Program`, the distinct nodes, and how often each occurs.
 
-    __slots__ = ("nodes", "distinct", "index", "multiplicity", "_order", "_program")
+    A complex part has ``2c`` nodes for its ``c`` entries: the real parts, then the imaginary
+    parts (``components`` holds their SymPy expressions); a real part has ``c``."""
 
-    def __init__(self, program: Program, nodes: list[int]):
+    __slots__ = ("nodes", "distinct", "index", "multiplicity", "is_complex", "components",
+                 "_order", "_program")
+
+    def __init__(self, program: Program, nodes: list[int], is_complex: bool = False,
+                 components: list[sympy.Expr] | None = None):
+        self.is_complex = is_complex
+        self.components = components
         distinct, index, multiplicity = np.unique(
             np.asarray(nodes, dtype=np.int64), return_inverse=True, return_counts=True
         )
@@ -86,6 +105,48 @@ class _Part:
         return enclose_nodes(self._program, self.distinct, bits, order=self._order)
 
 
+class _EvaluatorPart:
+    """A sample given as a :class:`~oracle.evaluators.CertifiedVector`: every real component
+    is its own distinct entry."""
+
+    __slots__ = ("vector", "index", "multiplicity", "is_complex", "distinct")
+
+    def __init__(self, vector: CertifiedVector):
+        count = 2 * vector.length if vector.is_complex else vector.length
+        self.vector = vector
+        self.is_complex = vector.is_complex
+        self.index: np.ndarray = np.arange(count)
+        self.multiplicity: list[int] = [1] * count
+        self.distinct: list[int] = []
+
+    def enclose(self, bits: int) -> list[arb]:
+        return self.vector.enclose(bits)
+
+
+def _check_shape(shape: object) -> tuple[int, int]:
+    if not isinstance(shape, (tuple, list)) or len(shape) != 2:
+        raise InvalidType(f"shape={short(shape, use_repr=True)} must be a pair (m, N) of ints")
+    for v in shape:
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
+            raise InvalidType(
+                f"shape={short(shape, use_repr=True)} must be a pair (m, N) of positive ints"
+            )
+        if v < 1:
+            raise InvalidArgument(f"shape={tuple(shape)} must be a pair of positive ints")
+    return int(shape[0]), int(shape[1])
+
+
+def _split_complex(expr: sympy.Expr) -> tuple[sympy.Expr, sympy.Expr] | None:
+    """``(Re expr, Im expr)`` for an exact expression containing ``I`` (SymPy's
+    ``as_real_imag``), or ``None`` if it contains no ``I`` or SymPy fails."""
+    try:
+        if not expr.has(sympy.I):
+            return None
+        return expr.as_real_imag()
+    except Exception:  # SymPy raised: the caller reports the entry as unsupported
+        return None
+
+
 class ExactData:
     """A sparse-recovery problem's exact data ``(A, S)``.
 
@@ -93,9 +154,24 @@ class ExactData:
     ----------
     A:
         ``sympy.Matrix`` (or nested lists / 2-D object array) of exact real entries, m x N,
-        non-empty and rectangular.
+        non-empty and rectangular; or ``None`` for a matrix-free problem (then ``shape`` is
+        required, and asking for the matrix raises :class:`~oracle.errors.NoMatrix`).
     samples:
-        Sequence of R vectors of length m (sympy column matrices, lists or 1-D arrays).
+        Sequence of R vectors of length m (sympy column matrices, lists or 1-D arrays) of
+        exact real or complex entries (``a + b*I`` with exact real ``a``, ``b``), or
+        :class:`~oracle.evaluators.CertifiedVector` objects of length m.
+    shape:
+        Keyword only: ``(m, N)``.  Required when ``A is None``; otherwise optional and checked
+        against ``A``.
+    complex_matrix:
+        Keyword only: accept complex entries in ``A`` too (default ``False``: an ``A`` with a
+        non-real entry is refused as "not real", as before complex data existed; samples may
+        always be complex).
+
+    A part (the matrix or a sample) with at least one entry containing ``I`` is complex: it is
+    served as a :class:`~oracle.answers.ComplexAnswer`.  Its entries are split by SymPy's
+    ``as_real_imag`` into real and imaginary parts, and each part must be exact real data of
+    the usual kind (``exp(2*pi*I*k/7)`` becomes ``cos(2*pi*k/7)``, ``sin(2*pi*k/7)``).
 
     Entries are validated and compiled once into a shared :class:`oracle.exact.Program`
     (a DAG in which every distinct subexpression of every entry and sample is one node):
@@ -111,37 +187,65 @@ class ExactData:
     decisions) depends on ``(which, bits)`` alone, not on history.
     """
 
-    def __init__(self, A: object, samples: Sequence[object] = ()):
+    def __init__(self, A: object, samples: Sequence[object] = (), *,
+                 shape: tuple[int, int] | None = None, complex_matrix: bool = False):
+        if not isinstance(complex_matrix, bool):
+            raise InvalidType(
+                f"complex_matrix={short(complex_matrix, use_repr=True)} must be a bool"
+            )
         with gc_paused():
-            self._build(A, samples)
+            self._build(A, samples, shape, complex_matrix)
 
-    def _build(self, A: object, samples: Sequence[object]) -> None:
+    def _build(self, A: object, samples: Sequence[object], shape: object,
+               complex_matrix: bool) -> None:
         self._program = Program()
-        self._parts: dict[object, _Part] = {}
-        self._set_matrix(A)
+        self._parts: dict[object, _Part | _EvaluatorPart] = {}
+        self.complex_matrix = complex_matrix
+        if A is None:
+            if shape is None:
+                raise InvalidArgument(
+                    "A=None (a matrix-free problem) needs shape=(m, N): the operator's shape"
+                )
+            self.m, self.N = _check_shape(shape)
+            self._A_entries: list[sympy.Expr] | None = None
+            self._A = None
+        else:
+            self._set_matrix(A, complex_matrix)
+            if shape is not None and _check_shape(shape) != self.shape:
+                raise InvalidArgument(f"shape={tuple(shape)} but A has shape {self.shape}")
         if isinstance(samples, (str, bytes)) or not isinstance(samples, Sequence):
             raise InvalidType(
                 f"samples has type {type(samples).__name__}; pass a list of length-{self.m} "
                 f"vectors"
             )
-        vectors: list[list[sympy.Expr]] = []
+        vectors: list[list[sympy.Expr] | CertifiedVector] = []
+        rows = "A has" if A is not None else f"shape={self.shape} has"
         for k, y in enumerate(samples):
+            if isinstance(y, CertifiedVector):
+                if y.length != self.m:
+                    raise InvalidArgument(
+                        f"samples[{k}] is a CertifiedVector of length {y.length} but {rows} "
+                        f"m={self.m} rows"
+                    )
+                vectors.append(y)
+                self._parts[k] = _EvaluatorPart(y)
+                continue
             values = _vector_of(y, f"samples[{k}]")
             if len(values) != self.m:
                 raise InvalidArgument(
-                    f"samples[{k}] has length {len(values)} but A has m={self.m} rows"
+                    f"samples[{k}] has length {len(values)} but {rows} m={self.m} rows"
                 )
-            exprs, nodes = self._compile(values, self._where(k))
+            exprs, part = self._compile(values, self._where(k), True)
             vectors.append(exprs)
-            self._parts[k] = _Part(self._program, nodes)
-        self._sample_entries: list[list[sympy.Expr]] = vectors
-        self._samples_box: list[tuple[sympy.ImmutableMatrix, ...] | None] = [None]
+            self._parts[k] = part
+        self._sample_entries = vectors
+        self._samples_box: list[tuple[object, ...] | None] = [None]
         self.R = len(vectors)
-        self._check_real(["A", *range(self.R)])
+        self._check_real([p for p, v in self._parts.items() if isinstance(v, _Part)])
         self._balls: dict[object, OrderedDict[int, list[arb]]] = {}
 
     # ------------------------------------------------------------------ construction
-    def _set_matrix(self, A: object) -> None:
+    def _set_matrix(self, A: object, complex_matrix: bool = False) -> None:
         rows = _rows_of(A)
         if not rows or not rows[0]:
             width = len(rows[0]) if rows else 0
@@ -153,29 +257,66 @@ class ExactData:
                     f"A is ragged: row 0 has {width} entries but row {i} has {len(row)}"
                 )
         self.m, self.N = len(rows), width
-        exprs, nodes = self._compile([v for row in rows for v in row], self._where("A"))
+        exprs, part = self._compile(
+            [v for row in rows for v in row], self._where("A"), complex_matrix
+        )
         self._A_entries = exprs
         self._A: sympy.ImmutableMatrix | None = None
-        self._parts["A"] = _Part(self._program, nodes)
+        self._parts["A"] = part
 
-    def _compile(self, values: list[object], where: Callable[[int], str]
-                 ) -> tuple[list[sympy.Expr], list[int]]:
-        """Validate and compile ``values``; ``where(i)`` names value ``i`` in errors (and is
-        only called for one)."""
+    def _compile(self, values: list[object], where: Callable[[int], str],
+                 allow_complex: bool) -> tuple[list[sympy.Expr], _Part]:
+        """Validate and compile ``values`` into a part; ``where(i)`` names value ``i`` in
+        errors (and is only called for one).  With ``allow_complex``, an entry containing
+        ``I`` is split into its real and imaginary parts (each compiled as real data)."""
         add = self._program.add
         exprs, nodes = [], []
+        imag: dict[int, tuple[int, sympy.Expr, sympy.Expr]] = {}
         for i, value in enumerate(values):
             expr = value if is_sympy_expr(value) else as_exact(value, where(i))
             try:
                 nodes.append(add(expr))
             except (Unsupported, InvalidType) as exc:
                 place = where(i)
+                split = _split_complex(expr) if (
+                    allow_complex and isinstance(exc, Unsupported)) else None
+                if split is not None:
+                    nodes.append(self._add_component(split, expr, place, imag, i))
+                    exprs.append(expr)
+                    continue
                 check_sympy(expr, place)  # SymPy's own verdict, with the usual messages
                 if isinstance(exc, Unsupported):
                     raise Unsupported(place, expr, exc.node) from None
                 raise
             exprs.append(expr)
-        return exprs, nodes
+        if not imag:
+            return exprs, _Part(self._program, nodes)
+        zero = sympy.Integer(0)
+        zero_node = add(zero)
+        im_nodes = [imag[i][0] if i in imag else zero_node for i in range(len(nodes))]
+        components = [imag[i][1] if i in imag else e for i, e in enumerate(exprs)]
+        components += [imag[i][2] if i in imag else zero for i in range(len(exprs))]
+        return exprs, _Part(self._program, nodes + im_nodes, True, components)
+
+    def _add_component(self, split: tuple[sympy.Expr, sympy.Expr], expr: sympy.Expr,
+                       place: str, imag: dict, i: int) -> int:
+        """Compile the real and imaginary parts of the complex entry ``expr`` (entry ``i``);
+        record the imaginary part's node in ``imag`` and return the real part's node."""
+        re, im = split
+        add = self._program.add
+        try:
+            if re.free_symbols or im.free_symbols:
+                check_sympy(expr, place)  # "free symbols"
+            re_node, im_node = add(re, place), add(im, place)
+        except Unsupported as exc:
+            raise InvalidArgument(
+                f"{place}={short(expr)} is complex, but its real part {short(re, 40)} or "
+                f"imaginary part {short(im, 40)} uses {type(exc.node).__name__}, which the "
+                f"rigorous evaluator does not support; give the entry as a + b*I with a, b "
+                f"built from +, *, powers, pi, E, sqrt, cos, sin, tan, exp, log, atan"
+            ) from None
+        imag[i] = (im_node, re, im)
+        return re_node
 
     def _where(self, which: object) -> Callable[[int], str]:
         if which == "A":
@@ -185,9 +326,11 @@ class ExactData:
 
     def _check_real(self, parts: list[object]) -> None:
         """Evaluate each distinct entry once in ball arithmetic; an entry whose ball is not
-        finite at 64 or 256 bits is referred to SymPy (refused if it is not real)."""
+        finite at 64 or 256 bits is referred to SymPy (refused if it is not real).  For a
+        complex part the entries checked are the real components."""
         for which in parts:
             part = self._parts[which]
+            assert isinstance(part, _Part)
             todo = part.distinct
             for prec in (64, 256):
                 if not todo:
@@ -196,7 +339,12 @@ class ExactData:
                 todo = [n for n, x in zip(todo, balls, strict=True) if not x.is_finite()]
             for node in todo:
                 i = part.nodes.index(node)
-                check_sympy(self.exact_entries(which)[i], self._where(which)(i))
+                if part.components is not None:
+                    c = len(part.nodes) // 2
+                    what = "Re" if i < c else "Im"
+                    check_sympy(part.components[i], f"{what} {self._where(which)(i % c)}")
+                else:
+                    check_sympy(self.exact_entries(which)[i], self._where(which)(i))
 
     # ------------------------------------------------------------------ public API
     @property
@@ -204,26 +352,69 @@ class ExactData:
         return (self.m, self.N)
 
     @property
+    def has_matrix(self) -> bool:
+        """``False`` for a matrix-free problem (built with ``A=None``)."""
+        return self._A_entries is not None
+
+    def _no_matrix(self) -> NoMatrix:
+        return NoMatrix(
+            f"this problem is matrix-free: its {self.m} x {self.N} forward operator is known "
+            f"exactly and is not served (it was built with A=None, shape={self.shape}); read "
+            f"its samples instead"
+        )
+
+    def is_complex(self, which: object) -> bool:
+        """Whether ``"A"`` or sample ``k`` is complex (served as a ComplexAnswer)."""
+        return self._get_part(which).is_complex
+
+    def _get_part(self, which: object) -> _Part | _EvaluatorPart:
+        part = self._parts.get(which)
+        if part is None:
+            if which == "A" and not self.has_matrix:
+                raise self._no_matrix()
+            raise InvalidArgument(
+                f"which={which!r} must be 'A' or a sample index 0..{self.R - 1}"
+            )
+        return part
+
+    @property
     def A(self) -> sympy.ImmutableMatrix:
-        """The exact matrix (built on first use)."""
+        """The exact matrix (built on first use); :class:`NoMatrix` if matrix-free."""
+        if self._A_entries is None:
+            raise self._no_matrix()
         if self._A is None:
             self._A = sympy.ImmutableMatrix(self.m, self.N, self._A_entries)
         return self._A
 
     @property
-    def samples(self) -> tuple[sympy.ImmutableMatrix, ...]:
+    def samples(self) -> tuple[object, ...]:
         """The exact samples as column matrices (built on first use, shared with
-        :meth:`with_matrix` copies)."""
+        :meth:`with_matrix` copies); a sample given as a
+        :class:`~oracle.evaluators.CertifiedVector` appears as itself."""
         box = self._samples_box
         if box[0] is None:
-            box[0] = tuple(sympy.ImmutableMatrix(v) for v in self._sample_entries)
+            box[0] = tuple(
+                v if isinstance(v, CertifiedVector) else sympy.ImmutableMatrix(v)
+                for v in self._sample_entries
+            )
         return box[0]
 
     def exact_entries(self, which: object) -> list[sympy.Expr]:
-        """Row-major exact entries of ``"A"`` or of sample ``k`` (an int)."""
+        """Row-major exact entries of ``"A"`` or of sample ``k`` (an int); complex entries
+        as given (``a + b*I``).  :class:`NoMatrix` for the matrix of a matrix-free problem;
+        :class:`InvalidArgument` for a sample given as a CertifiedVector (it has no
+        expressions: its values are defined by its evaluator)."""
         if which == "A":
+            if self._A_entries is None:
+                raise self._no_matrix()
             return list(self._A_entries)
-        return list(self._sample_entries[which])  # type: ignore[index]
+        entries = self._sample_entries[which]  # type: ignore[index]
+        if isinstance(entries, CertifiedVector):
+            raise InvalidArgument(
+                f"sample {which} is {entries!r}: its exact values are defined by its "
+                f"evaluator, not by expressions"
+            )
+        return list(entries)
 
     def balls(self, which: object, bits: int) -> list[arb]:
         """Row-major enclosures (radius ``<= 2^-bits``) of ``"A"`` or of sample ``k``.
@@ -237,12 +428,9 @@ class ExactData:
     def enclosures(self, which: object, bits: int) -> tuple[np.ndarray, list[arb]]:
         """``(index, balls)``: balls (radius ``<= 2^-bits``) of the DISTINCT entries of
         ``"A"`` or sample ``k``, and for each row-major entry the position of its ball (an
-        int array).  Read-only: both are the cache's own."""
-        part = self._parts.get(which)
-        if part is None:
-            raise InvalidArgument(
-                f"which={which!r} must be 'A' or a sample index 0..{self.R - 1}"
-            )
+        int array).  Read-only: both are the cache's own.  For a complex part the entries are
+        its real components: the ``c`` real parts, then the ``c`` imaginary parts."""
+        part = self._get_part(which)
         cache = self._balls.setdefault(which, OrderedDict())
         balls = cache.get(bits)
         if balls is None:
@@ -257,7 +445,7 @@ class ExactData:
     def multiplicities(self, which: object) -> list[int]:
         """How many entries of ``"A"`` or sample ``k`` share each distinct ball of
         :meth:`enclosures`."""
-        return self._parts[which].multiplicity
+        return self._get_part(which).multiplicity
 
     def part(self, which: object) -> ExactPart:
         """The matrix (``"A"``) or sample ``k`` as exact data of its own, sharing this object's
@@ -265,9 +453,10 @@ class ExactData:
         when it is called again and again on the same data)."""
         if which != "A" and not (isinstance(which, int) and 0 <= which < self.R):
             raise InvalidArgument(f"which={which!r} must be 'A' or a sample index 0..{self.R - 1}")
+        self._get_part(which)  # NoMatrix for the matrix of a matrix-free problem
         return ExactPart(self, which)
 
-    def with_matrix(self, A: object) -> ExactData:
+    def with_matrix(self, A: object, *, complex_matrix: bool = False) -> ExactData:
         """The data ``(A, self.samples)``: a new matrix with these samples, sharing their
         compiled evaluators and cached enclosures (building exact samples is the expensive part
         when many instances share them, as the members of an instance class do).  The new
@@ -276,8 +465,9 @@ class ExactData:
         fresh = object.__new__(ExactData)
         fresh._program = self._program
         fresh._parts = {}
+        fresh.complex_matrix = complex_matrix
         with gc_paused():
-            fresh._set_matrix(A)
+            fresh._set_matrix(A, complex_matrix)
             if fresh.shape != self.shape:
                 raise InvalidArgument(
                     f"A has shape {fresh.shape}; these samples need {self.shape}"
@@ -290,7 +480,8 @@ class ExactData:
         return fresh
 
     def __repr__(self) -> str:
-        return f"ExactData(m={self.m}, N={self.N}, R={self.R})"
+        free = "" if self.has_matrix else ", matrix-free"
+        return f"ExactData(m={self.m}, N={self.N}, R={self.R}{free})"
 
 
 def as_exact_data(truth: object) -> ExactData:
@@ -320,6 +511,11 @@ class ExactPart:
     def shape(self) -> tuple[int, ...]:
         return self.data.shape if self.which == "A" else (self.data.m,)
 
+    @property
+    def is_complex(self) -> bool:
+        return self.data.is_complex(self.which)
+
     def balls(self, bits: int) -> list[arb]:
-        """Row-major enclosures with radius ``<= 2^-bits``."""
+        """Row-major enclosures with radius ``<= 2^-bits`` (for a complex part: the real
+        parts, then the imaginary parts)."""
         return self.data.balls(self.which, bits)

@@ -16,6 +16,7 @@ __all__ = [
     "InvalidArgument",
     "InvalidType",
     "LimitExceeded",
+    "NoMatrix",
     "OracleError",
     "PrecisionError",
     "ReadOnlyAttribute",
@@ -60,6 +61,11 @@ class BudgetExceeded(OracleError):
         self.limit = limit
         #: the refused read as ``(kind, k, n)``
         self.attempted = attempted
+
+
+class NoMatrix(OracleError):
+    """A matrix was asked of a matrix-free problem: its forward operator is known exactly (it is
+    the physics, e.g. ``A = P_Omega U W^-1`` in imaging) and is not served by the oracle."""
 
 
 class PrecisionError(OracleError, ArithmeticError):

@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 import gmpy2
 import numpy as np
 
+from oracle.answers import ComplexAnswer
 from oracle.certify import Certified, certified_approximation, proven_error
 from oracle.data import ExactData, as_exact_data
 from oracle.errors import (
@@ -163,18 +164,29 @@ class BaseOracle:
         """``R``: how many samples the problem has (public knowledge, not a read)."""
         return self._data.R
 
-    def matrix(self, n: int) -> np.ndarray:
+    @property
+    def has_matrix(self) -> bool:
+        """``False`` for a matrix-free problem (public knowledge, not a read)."""
+        return self._data.has_matrix
+
+    def matrix(self, n: int) -> np.ndarray | ComplexAnswer:
         """``A_n``: read-only (m, N) object array of dyadic ``gmpy2.mpq`` within ``2^-(n+tighten)``
-        of ``A`` in the operator 2-norm.
+        of ``A`` in the operator 2-norm (a :class:`~oracle.answers.ComplexAnswer` for a complex
+        matrix).
 
         Every call returns a new array (equal to every other answer at ``n``), owned by the
-        caller: changing it changes nothing else.
+        caller: changing it changes nothing else.  A matrix-free problem raises
+        :class:`~oracle.errors.NoMatrix` before anything is checked, logged or counted.
         """
+        if not self._data.has_matrix:
+            raise self._data._no_matrix()
         return self._read("matrix", None, n)
 
-    def sample(self, k: int, n: int) -> np.ndarray:
+    def sample(self, k: int, n: int) -> np.ndarray | ComplexAnswer:
         """``y_{k,n}``: read-only (m,) object array of dyadic ``gmpy2.mpq`` within
-        ``2^-(n+tighten)`` of ``y_k`` (``k`` is 0-based); a new array on every call."""
+        ``2^-(n+tighten)`` of ``y_k`` (``k`` is 0-based); a new array on every call.  A complex
+        sample gives a :class:`~oracle.answers.ComplexAnswer` with the same promise for the
+        complex error."""
         if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
             raise InvalidType(f"k={short(k, use_repr=True)} must be an integer sample index")
         if not 0 <= k < self._data.R:
@@ -304,6 +316,8 @@ class BaseOracle:
         for node in lineage:
             node.__distinct.add(key)
             node.__reads.append(record)
+        if isinstance(answer.values, ComplexAnswer):
+            return answer.values.copy()  # the reader's own copies of both parts
         served = answer.values.copy()  # the reader's own copy: owns its data, read-only
         served.flags.writeable = False
         return served
@@ -335,9 +349,16 @@ class Oracle(BaseOracle):
     Parameters
     ----------
     A:
-        ``sympy.Matrix`` (or nested lists) of exact real entries, shape (m, N).
+        ``sympy.Matrix`` (or nested lists) of exact real entries, shape (m, N); ``None`` for a
+        matrix-free problem (the operator is known exactly and not served: :meth:`matrix`
+        raises :class:`~oracle.errors.NoMatrix`; ``shape`` is then required).
     samples:
-        Sequence of R length-m vectors of exact entries.
+        Sequence of R length-m vectors of exact real or complex entries, or
+        :class:`~oracle.evaluators.CertifiedVector` objects (see :class:`ExactData`).
+    shape:
+        ``(m, N)``; required when ``A is None``, checked against ``A`` otherwise.
+    complex_matrix:
+        Accept complex entries in ``A`` (samples may always be complex).
     budget:
         :class:`Budget` limiting the deepest level and the number of distinct entries read.
     tighten:
@@ -360,11 +381,18 @@ class Oracle(BaseOracle):
         A: object,
         samples: Sequence[object] = (),
         *,
+        shape: tuple[int, int] | None = None,
+        complex_matrix: bool = False,
         budget: Budget | None = None,
         tighten: int = 0,
         ceiling: int = DEFAULT_CEILING,
     ):
-        data = A if isinstance(A, ExactData) and not samples else ExactData(A, samples)
+        if isinstance(A, ExactData) and not samples:
+            if shape is not None and tuple(shape) != A.shape:
+                raise InvalidArgument(f"shape={tuple(shape)} but the data have {A.shape}")
+            data = A
+        else:
+            data = ExactData(A, samples, shape=shape, complex_matrix=complex_matrix)
         super().__init__(data, budget=budget, tighten=tighten, ceiling=ceiling)
 
     @property
