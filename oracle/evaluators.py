@@ -26,7 +26,7 @@ from flint import acb, arb
 
 from oracle.entries import MAX_WORKING_PRECISION, flint_precision
 from oracle.errors import InvalidArgument, InvalidType, PrecisionError, short
-from oracle.exact import _magnitude_bits, _radius_ok
+from oracle.exact import _magnitude_bits, _radius_ok, arb_rad_mpq
 
 __all__ = ["CertifiedVector"]
 
@@ -55,8 +55,8 @@ class CertifiedVector:
     max_precision:
         The highest working precision tried (bits, default and at most
         :data:`oracle.entries.MAX_WORKING_PRECISION`); beyond it a
-        :class:`~oracle.errors.PrecisionError` is raised (a lying evaluator, whose radii never
-        shrink, ends there after about 16 calls, not in a hang).
+        :class:`~oracle.errors.PrecisionError` is raised.  A lying evaluator, whose radii do
+        not shrink, is stopped earlier, after three calls (see :meth:`enclose`).
 
     A ``CertifiedVector`` may be given wherever a sample vector is accepted
     (``Oracle(A, [vec, ...])``, ``ExactData``).  The promise of every answer built from it is
@@ -169,13 +169,19 @@ class CertifiedVector:
         large it becomes ``2 prec + e`` (``e`` the largest magnitude, in bits, of a ball that
         is too wide) and the evaluator is called again; entries narrow enough are kept from
         the first precision at which they were.  The schedule depends on ``bits`` alone, so
-        (for a deterministic evaluator) so do the balls.  Past ``max_precision``:
-        :class:`~oracle.errors.PrecisionError`.
+        (for a deterministic evaluator) so do the balls.
+
+        :class:`~oracle.errors.PrecisionError` is raised past ``max_precision``, and also as
+        soon as the largest radius that is still too wide (finite) has failed to shrink on two
+        consecutive raises of the precision: a rigorous evaluator's radii shrink roughly like
+        ``2^-prec``, so such an evaluator is not one, and raising the precision further
+        (toward millions of bits) would only take time.
         """
         prec = max(bits + 32, 64)
         count = 2 * self.length if self.is_complex else self.length
         results: list[arb | None] = [None] * count
         todo = list(range(count))
+        worst_before, stalls = None, 0
         while todo:
             if prec > self.max_precision:
                 raise PrecisionError(
@@ -185,7 +191,7 @@ class CertifiedVector:
                     f"not shrink with prec: is the enclosure rigorous and prec-dependent?)"
                 )
             balls = self.components(prec)
-            left, extra = [], 0
+            left, extra, worst = [], 0, None
             for i in todo:
                 x = balls[i]
                 if _radius_ok(x, bits):
@@ -194,6 +200,21 @@ class CertifiedVector:
                     left.append(i)
                     if x.is_finite():
                         extra = max(extra, _magnitude_bits(x))
+                        rad = arb_rad_mpq(x)
+                        worst = rad if worst is None else max(worst, rad)
             todo = left
+            if todo and worst is not None and worst_before is not None and worst >= worst_before:
+                stalls += 1
+                if stalls >= 2:
+                    raise PrecisionError(
+                        f"bits={bits}: the evaluator of {self._name()} gave radii up to "
+                        f"{float(worst):.3g} (above 2^-{bits}) that did not shrink when the "
+                        f"working precision was raised twice (last prec={prec}); its "
+                        f"enclosures do not depend on prec, so they cannot be made narrow "
+                        f"enough (is the enclosure rigorous and computed at ctx.prec?)"
+                    )
+            else:
+                stalls = 0
+            worst_before = worst
             prec = 2 * prec + extra
         return results  # type: ignore[return-value]

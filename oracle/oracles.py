@@ -5,6 +5,10 @@ An oracle answers two queries about exact data ``(A, S)``:
 * ``matrix(n)``    -> a rational matrix ``A_n`` with ``||A_n - A||_2 <= 2^-(n + tighten)``;
 * ``sample(k, n)`` -> a rational vector ``y_{k,n}`` with ``||y_{k,n} - y_k||_2 <= 2^-(n+tighten)``.
 
+Complex parts are served as :class:`~oracle.answers.ComplexAnswer` with the same promise for
+the complex error; a matrix-free problem (``Oracle(None, samples, shape=(m, N))``) serves
+samples only, and ``matrix(n)`` raises :class:`~oracle.errors.NoMatrix`.
+
 Together these are the paper's training set ``iota_{A,S}``.  Every call is logged (``reads``),
 distinct entries are counted (``samples_read``, the theorem's "amount of training data"),
 budgets are enforced BEFORE any work is done, and answers are memoised so that the same query

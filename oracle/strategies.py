@@ -22,6 +22,8 @@ __all__ = [
     "irrational_atoms",
     "exact_reals",
     "exact_vectors",
+    "exact_complexes",
+    "exact_complex_vectors",
     "exact_matrices",
     "oracles",
     "levels",
@@ -88,6 +90,25 @@ def exact_vectors(
     lengths = length if isinstance(length, st.SearchStrategy) else st.just(length)
     return lengths.flatmap(
         lambda m: st.lists(exact_reals(**kwargs), min_size=m, max_size=m).map(sympy.Matrix)
+    )
+
+
+def exact_complexes(**kwargs: object) -> st.SearchStrategy:
+    """Exact complex SymPy numbers ``a + b*I`` with ``a``, ``b`` from :func:`exact_reals`
+    (``kwargs`` are passed on; ``allow_irrational=False`` gives Gaussian rationals).  An
+    ``I``-free result (``b = 0``) is kept as a real entry.  Shrinks toward ``0 + 0*I = 0``,
+    then small Gaussian rationals."""
+    return st.builds(lambda a, b: a + b * sympy.I, exact_reals(**kwargs), exact_reals(**kwargs))
+
+
+def exact_complex_vectors(
+    length: int | st.SearchStrategy = _SMALL_LENGTHS, **kwargs: object
+) -> st.SearchStrategy:
+    """Length-``length`` lists of :func:`exact_complexes` (samples of complex problems).
+    Shrinks toward short vectors of small Gaussian rationals."""
+    lengths = length if isinstance(length, st.SearchStrategy) else st.just(length)
+    return lengths.flatmap(
+        lambda m: st.lists(exact_complexes(**kwargs), min_size=m, max_size=m)
     )
 
 

@@ -16,6 +16,8 @@ import numpy as np
 import pytest
 import sympy
 from flint import acb, arb, ctx, fmpq
+from hypothesis import given
+from hypothesis import strategies as st
 
 from oracle import (
     AdversarialOracle,
@@ -36,6 +38,7 @@ from oracle import (
     to_sympy,
 )
 from oracle.errors import ReadOnlyAttribute
+from oracle.strategies import exact_complex_vectors, levels
 
 MPQ = gmpy2.mpq
 I = sympy.I  # noqa: E741 (the imaginary unit)
@@ -263,12 +266,16 @@ def test_a_lying_evaluator_ends_in_a_named_error_not_a_hang():
 
     o = Oracle(None, [CertifiedVector(1, liar, is_complex=False, description="liar")],
                shape=(1, 1))
-    with pytest.raises(PrecisionError, match="'liar'.*max_precision"):
+    with pytest.raises(PrecisionError, match="'liar'.*did not shrink"):
         o.sample(0, 10)
-    assert len(calls) <= 20
-    small = CertifiedVector(1, liar, is_complex=False, max_precision=1000)
-    with pytest.raises(PrecisionError):
-        Oracle(None, [small], shape=(1, 1)).sample(0, 3)
+    assert len(calls) == 3  # stopped after two raises of the precision without progress
+
+    def slow(prec: int) -> list[arb]:  # honest but slow: radius 2^-(prec/64)
+        return [arb(1, arb(2) ** (-(prec // 64)))]
+
+    capped = CertifiedVector(1, slow, is_complex=False, max_precision=1000, description="slow")
+    with pytest.raises(PrecisionError, match="'slow'.*max_precision=1000"):
+        Oracle(None, [capped], shape=(1, 1)).sample(0, 30)
 
 
 @pytest.mark.parametrize(
@@ -382,3 +389,14 @@ def test_matrix_free_adversarial_oracle():
 def test_bad_inputs_are_named(A, samples, kwargs, error, message):
     with pytest.raises(error, match=message):
         Oracle(A, samples, **kwargs)
+
+
+# ------------------------------------------------------------------ property
+@given(y=exact_complex_vectors(), n=levels(120), tighten=st.integers(0, 3))
+def test_property_complex_samples_keep_the_promise(y, n, tighten):
+    o = Oracle(None, [y], shape=(len(y), 2), tighten=tighten)
+    ans = o.sample(0, n)
+    assert_promise(ans, list(y), n + tighten)
+    assert certified_error(ans, sympy.Matrix(y)) <= MPQ(1, 2 ** (n + tighten))
+    complex_data = any(v.has(I) for v in y)  # I-free data stay real arrays
+    assert isinstance(ans, ComplexAnswer if complex_data else np.ndarray)
