@@ -148,6 +148,13 @@ def firenet_network(
     (``||y||_2`` in :func:`firenet_solve`) must be supplied.  Depth ``3 n_outer p_inner + 1``;
     widths ``(m, [2N+m, 2N+2m, 2N+m+1] * (n_outer p_inner), N)``.
     """
+    from algorithms.operators import LinearOperator
+
+    if isinstance(A, LinearOperator):
+        raise InvalidArgument(
+            f"A is the matrix-free operator {A!r}: the network form needs the matrix as layer "
+            f"weights.  Evaluate FIRENET with firenet_solve(A, y, ...) (the same function, "
+            f"matrix-free; certified in Ball), or pass to_dense(A, Exact()) for small sizes")
     if eps0 is None:
         raise InvalidArgument(
             "eps0=None: the network is built before y is known; pass an upper bound on the "

@@ -15,7 +15,7 @@ import numpy as np
 
 from algorithms.arithmetic.base import Vec
 from algorithms.certify import ExactIntegerOperator
-from algorithms.errors import InvalidArgument
+from algorithms.errors import InvalidArgument, InvalidType
 from algorithms.linalg import spectral_norm_bounds
 from algorithms.networks import (
     Coefficient,
@@ -41,7 +41,8 @@ _PARAM_BITS = 53
 class FirenetParameters:
     """Every exact rational that defines one FIRENET run (see the module docstring)."""
 
-    A: np.ndarray = field(repr=False)
+    #: the exact ``mpq`` matrix, or a matrix-free ``LinearOperator`` (:func:`operator_parameters`)
+    A: Any = field(repr=False)
     lam: gmpy2.mpq
     weights: np.ndarray = field(repr=False)
     n_outer: int
@@ -59,6 +60,11 @@ class FirenetParameters:
     @property
     def shape(self) -> tuple[int, int]:
         return self.A.shape
+
+    @property
+    def is_operator(self) -> bool:
+        """Whether ``A`` is a matrix-free operator (not an exact matrix)."""
+        return not isinstance(self.A, np.ndarray)
 
     @property
     def thresholds(self) -> np.ndarray:
@@ -105,6 +111,56 @@ def firenet_parameters(
     m, N = Aq.shape
     if m < 1 or N < 1:
         raise InvalidArgument(f"A has shape {Aq.shape}; it needs at least one row and column")
+    lam_q, n_outer, p_inner, delta_q, eps0_q, w = _settings(
+        lam, n_outer, p_inner, delta, eps0, weights, N)
+    lo, hi = spectral_norm_bounds(Aq)
+    if hi == 0:
+        raise InvalidArgument("A is the zero matrix; FIRENET needs ||A||_2 > 0")
+    if L is None:
+        L_q = hi
+    else:
+        L_q = as_mpq(L, "L")
+        if L_q < lo:
+            raise InvalidArgument(
+                f"L={L_q} ({float(L_q):.6g}) is below ||A||_2 >= {float(lo):.12g}; L must be an "
+                f"upper bound of ||A||_2 (omit it to use a certified one)")
+        if L_q < hi:
+            raise InvalidArgument(
+                f"L={L_q} ({float(L_q):.12g}) could not be certified to be >= ||A||_2 (certified "
+                f"upper bound {float(hi):.12g}); pass L >= {hi} or omit it")
+    return _finish(Aq, lam_q, w, n_outer, p_inner, delta_q, eps0_q, L_q, tau, sigma)
+
+
+def _finish(A: object, lam_q: gmpy2.mpq, w: np.ndarray, n_outer: int, p_inner: int,
+            delta_q: gmpy2.mpq, eps0_q: gmpy2.mpq, L_q: gmpy2.mpq, tau: object,
+            sigma: object) -> FirenetParameters:
+    """Steps (default ``0.99 / L``), the exact check ``tau sigma L^2 < 1``, the schedule."""
+    default_step = gmpy2.mpq(99, 100) / L_q
+    tau_q = default_step if tau is None else as_mpq(tau, "tau")
+    sigma_q = default_step if sigma is None else as_mpq(sigma, "sigma")
+    if tau_q <= 0:
+        raise InvalidArgument(f"tau={tau_q} must be > 0")
+    if sigma_q <= 0:
+        raise InvalidArgument(f"sigma={sigma_q} must be > 0")
+    prod = tau_q * sigma_q * L_q * L_q
+    if prod >= 1:
+        raise InvalidArgument(
+            f"tau*sigma*L^2 = {float(prod):.6g} must be < 1 (tau={tau_q}, sigma={sigma_q}, "
+            f"L={float(L_q):.12g}): the primal-dual step is not nonexpansive otherwise")
+    schedule, scales = [], []
+    e = eps0_q
+    for _ in range(n_outer):
+        e = dyadic_round(NU * (delta_q + e), _PARAM_BITS, "up")
+        schedule.append(e)
+        scales.append(dyadic_round(2 * L_q / (e * p_inner), _PARAM_BITS, "nearest"))
+    return FirenetParameters(A, lam_q, w, n_outer, p_inner, delta_q, L_q, tau_q, sigma_q, eps0_q,
+                             tuple(schedule), tuple(scales))
+
+
+def _settings(lam: object, n_outer: int, p_inner: int, delta: object, eps0: object,
+              weights: object | None, N: int
+              ) -> tuple[gmpy2.mpq, int, int, gmpy2.mpq, gmpy2.mpq, np.ndarray]:
+    """The validated scalar settings and weights (shared by matrices and operators)."""
     lam_q = as_mpq(lam, "lam")
     if lam_q <= 0:
         raise InvalidArgument(f"lam={lam_q} must be > 0")
@@ -127,41 +183,50 @@ def firenet_parameters(
         bad = [i for i, v in enumerate(w) if v <= 0]
         if bad:
             raise InvalidArgument(f"weights[{bad[0]}]={w[bad[0]]} must be > 0")
-    lo, hi = spectral_norm_bounds(Aq)
-    if hi == 0:
-        raise InvalidArgument("A is the zero matrix; FIRENET needs ||A||_2 > 0")
+    return lam_q, n_outer, p_inner, delta_q, eps0_q, w
+
+
+def operator_parameters(
+    op: object,
+    *,
+    lam: object,
+    n_outer: int,
+    p_inner: int,
+    delta: object,
+    eps0: object,
+    weights: object | None = None,
+    L: object | None = None,
+    tau: object | None = None,
+    sigma: object | None = None,
+) -> FirenetParameters:
+    """:func:`firenet_parameters` for a matrix-free
+    :class:`~algorithms.operators.LinearOperator` ``op`` (stored in the ``A`` field).
+
+    ``L`` defaults to ``op.norm_bound()`` (a bound proven from the operator's structure, e.g.
+    1 for ``P_Omega U W^-1``); a user-supplied ``L`` must be ``>= op.norm_bound()``, the only
+    certified bound available without the matrix.
+    """
+    from algorithms.operators import LinearOperator
+
+    if not isinstance(op, LinearOperator):
+        raise InvalidType(f"op has type {type(op).__name__}; pass a LinearOperator")
+    m, N = op.shape
+    if m < 1 or N < 1:
+        raise InvalidArgument(f"op has shape {op.shape}; it needs at least one row and column")
+    lam_q, n_outer, p_inner, delta_q, eps0_q, w = _settings(
+        lam, n_outer, p_inner, delta, eps0, weights, N)
+    hi = gmpy2.mpq(op.norm_bound())
+    if hi <= 0:
+        raise InvalidArgument(f"{op!r} has norm bound {hi}; FIRENET needs ||A||_2 > 0")
     if L is None:
         L_q = hi
     else:
         L_q = as_mpq(L, "L")
-        if L_q < lo:
-            raise InvalidArgument(
-                f"L={L_q} ({float(L_q):.6g}) is below ||A||_2 >= {float(lo):.12g}; L must be an "
-                f"upper bound of ||A||_2 (omit it to use a certified one)")
         if L_q < hi:
             raise InvalidArgument(
-                f"L={L_q} ({float(L_q):.12g}) could not be certified to be >= ||A||_2 (certified "
-                f"upper bound {float(hi):.12g}); pass L >= {hi} or omit it")
-    default_step = gmpy2.mpq(99, 100) / L_q
-    tau_q = default_step if tau is None else as_mpq(tau, "tau")
-    sigma_q = default_step if sigma is None else as_mpq(sigma, "sigma")
-    if tau_q <= 0:
-        raise InvalidArgument(f"tau={tau_q} must be > 0")
-    if sigma_q <= 0:
-        raise InvalidArgument(f"sigma={sigma_q} must be > 0")
-    prod = tau_q * sigma_q * L_q * L_q
-    if prod >= 1:
-        raise InvalidArgument(
-            f"tau*sigma*L^2 = {float(prod):.6g} must be < 1 (tau={tau_q}, sigma={sigma_q}, "
-            f"L={float(L_q):.12g}): the primal-dual step is not nonexpansive otherwise")
-    schedule, scales = [], []
-    e = eps0_q
-    for _ in range(n_outer):
-        e = dyadic_round(NU * (delta_q + e), _PARAM_BITS, "up")
-        schedule.append(e)
-        scales.append(dyadic_round(2 * L_q / (e * p_inner), _PARAM_BITS, "nearest"))
-    return FirenetParameters(Aq, lam_q, w, n_outer, p_inner, delta_q, L_q, tau_q, sigma_q, eps0_q,
-                             tuple(schedule), tuple(scales))
+                f"L={L_q} ({float(L_q):.12g}) is below the certified bound {float(hi):.12g} of "
+                f"{op!r}; pass L >= {hi} or omit it")
+    return _finish(op, lam_q, w, n_outer, p_inner, delta_q, eps0_q, L_q, tau, sigma)
 
 
 def norm2_upper(y: object) -> gmpy2.mpq:

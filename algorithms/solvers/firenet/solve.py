@@ -96,15 +96,18 @@ import math
 import time
 
 import numpy as np
+from flint import acb_mat
 
 from algorithms.arithmetic.ball import Ball
 from algorithms.arithmetic.base import Context, Vec
 from algorithms.arithmetic.float64 import Float64
-from algorithms.errors import InvalidArgument, InvalidType
+from algorithms.errors import InexactInput, InvalidArgument, InvalidType
+from algorithms.operators import Dense, LinearOperator
 from algorithms.rationals import (
     as_problem_data,
 )
 from algorithms.solvers.firenet.certified import solve_ball
+from algorithms.solvers.firenet.operator import norm2_upper_any, solve_operator
 from algorithms.solvers.firenet.parameters import (
     Callback,
     FirenetParameters,
@@ -112,6 +115,7 @@ from algorithms.solvers.firenet.parameters import (
     RestartRecord,
     firenet_parameters,
     norm2_upper,
+    operator_parameters,
 )
 
 
@@ -145,11 +149,39 @@ def firenet_solve(
     """
     if not isinstance(ctx, Context):
         raise InvalidType(f"ctx has type {type(ctx).__name__}; pass an arithmetic context")
+    op = _as_operator(A, y)
+    if op is not None:
+        if callback is not None and not callable(callback):
+            raise InvalidType(f"callback={callback!r} must be callable or None")
+        e0 = norm2_upper_any(y) if eps0 is None else eps0
+        P = operator_parameters(op, lam=lam, n_outer=n_outer, p_inner=p_inner, delta=delta,
+                                eps0=e0, weights=weights, L=L, tau=tau, sigma=sigma)
+        return solve_operator(P, y, ctx, callback, certify, guard_bits)
     Aq, yq = as_problem_data(A, y)
     e0 = norm2_upper(yq) if eps0 is None else eps0
     P = firenet_parameters(Aq, lam=lam, n_outer=n_outer, p_inner=p_inner, delta=delta, eps0=e0,
                            weights=weights, L=L, tau=tau, sigma=sigma)
     return run_firenet(P, FirenetWeights(P), yq, ctx, callback, certify, guard_bits)
+
+
+def _as_operator(A: object, y: object) -> LinearOperator | None:
+    """``A`` itself if it is a :class:`LinearOperator`; a :class:`Dense` operator when ``A`` or
+    ``y`` holds complex entries (Gaussian rationals, or complex balls ``acb_mat``); ``None``
+    for real rational data: the dense path, unchanged (float input keeps raising there)."""
+    if isinstance(A, LinearOperator):
+        return A
+    if isinstance(y, acb_mat):
+        return Dense(A)
+    try:
+        as_problem_data(A, y)
+    except InexactInput:
+        return None  # floats: as_problem_data reports them below
+    except InvalidType:
+        try:
+            return Dense(A)
+        except (InvalidType, InvalidArgument):
+            return None  # let as_problem_data report the problem below
+    return None
 
 
 def run_firenet(P: FirenetParameters, W: FirenetWeights, y: object, ctx: Context,
