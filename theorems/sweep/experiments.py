@@ -134,7 +134,7 @@ class Experiment:
         return getattr(importlib.import_module(module), attr)
 
 
-_P3_CHOICES = ("P1", "P2", "P3")
+_PROBLEMS = ("P1", "P2", "P3")
 
 EXPERIMENTS: dict[str, Experiment] = {e.name: e for e in (
     Experiment("phase", "theorems.sweep.phase:phase_cell",
@@ -142,7 +142,7 @@ EXPERIMENTS: dict[str, Experiment] = {e.name: e for e in (
                "family I, success at eps = c*eps_0 for every c", (
                    Parameter("K", "int", 3, "digit scale of family I (alpha = sqrt(2) 10^K/3)",
                              2, 30),
-                   Parameter("problem", "str", "P3", "the problem", choices=_P3_CHOICES),
+                   Parameter("problem", "str", "P3", "the problem", choices=_PROBLEMS),
                    Parameter("N", "int", 3, "unknowns (N1 = N + 1 - m switch coordinates)", 2,
                              16),
                    Parameter("m", "int", 2, "measurements, 1 <= m < N", 1, 15),
@@ -156,7 +156,7 @@ EXPERIMENTS: dict[str, Experiment] = {e.name: e for e in (
                )),
     Experiment("paradox", "theorems.sweep.cells:paradox_cell",
                "one run of the paradox harness (python -m theorems paradox), summarised", (
-                   Parameter("problem", "str", "P3", "the problem", choices=_P3_CHOICES),
+                   Parameter("problem", "str", "P3", "the problem", choices=_PROBLEMS),
                    Parameter("K", "int", 3, "digit target", 1, 100),
                    Parameter("N", "int", 3, "unknowns", 2, 64),
                    Parameter("m", "int", 2, "measurements, m < N", 1, 63),

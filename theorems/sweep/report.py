@@ -118,7 +118,7 @@ def phase_figure(records: Sequence[dict[str, Any]], path: str) -> str:
         xb = [float(Fraction(e["c"])) for e in r["per_eps"] if e["success_bound"] is not None]
         yb = [e["success_bound"] for e in r["per_eps"] if e["success_bound"] is not None]
         ax.plot(xb, yb, "k--", linewidth=1,
-                label=f"bound (1+(N1-1)P(deeper))/N1, K={r['K']}")
+                label=f"randomized bound (M+(N1-M)P(deeper))/N1, K={r['K']}")
     ax.axvline(1.0, color="grey", linestyle=":", linewidth=1)
     ax.set_xscale("log")
     ax.set_xlabel("eps / eps_0   (eps_0 = circumradius of the vertex simplex)")
