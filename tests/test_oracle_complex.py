@@ -400,3 +400,28 @@ def test_property_complex_samples_keep_the_promise(y, n, tighten):
     assert certified_error(ans, sympy.Matrix(y)) <= MPQ(1, 2 ** (n + tighten))
     complex_data = any(v.has(I) for v in y)  # I-free data stay real arrays
     assert isinstance(ans, ComplexAnswer if complex_data else np.ndarray)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_complex_certified_error_bounds_the_operator_norm(seed):
+    # random Gaussian-rational approximations of an exact complex matrix; the true error
+    # norm comes from numpy's SVD of the float error (errors ~1e-3: relative accuracy 1e-12)
+    rng = np.random.default_rng(seed)
+    m, N = int(rng.integers(1, 5)), int(rng.integers(1, 5))
+    exact = sympy.Matrix(m, N, lambda i, j: sympy.sqrt(i + 2 * j + 2) + I * sympy.Rational(
+        int(rng.integers(-9, 10)), 7))
+    noise = rng.integers(-1000, 1001, size=(2, m, N)).tolist()
+
+    def near(x: sympy.Expr, k: int) -> gmpy2.mpq:  # x rounded to 2^-20, plus k * 2^-20
+        return MPQ(int(sympy.floor(x * 2**20)) + k, 2**20)
+
+    parts = [[exact[i, j].as_real_imag() for j in range(N)] for i in range(m)]
+    re = [[near(parts[i][j][0], noise[0][i][j]) for j in range(N)] for i in range(m)]
+    im = [[near(parts[i][j][1], noise[1][i][j]) for j in range(N)] for i in range(m)]
+    approx = ComplexAnswer(re, im)
+    err = np.array([[complex(sympy.N(rational(re[i][j]) + I * rational(im[i][j]) - exact[i, j],
+                                     30)) for j in range(N)] for i in range(m)])
+    true = np.linalg.norm(err, 2)
+    bound = float(certified_error(approx, exact, bits=120))
+    assert true * (1 - 1e-9) <= bound <= max(true * 1.5, 1e-30)
+    assert admissible(approx, exact, int(-np.log2(bound)) - 1)
