@@ -63,6 +63,7 @@ class SerialExecutor:
             yield key, function(*arguments)
 
     def describe(self) -> str:
+        """One line saying where the cells run."""
         return "serial (this process)"
 
 
@@ -119,6 +120,7 @@ class LocalExecutor:
             yield futures[fut], result
 
     def describe(self) -> str:
+        """One line saying where the cells run."""
         return f"local process pool, {self.workers} worker(s)"
 
 
@@ -192,6 +194,7 @@ class DaskExecutor:
                 fut.cancel()
 
     def describe(self) -> str:
+        """One line saying where the cells run (with a scheduler: its current workers)."""
         if self.scheduler is not None:
             info = self._client.scheduler_info() if self._client is not None else {}
             return f"dask scheduler {self.scheduler}, {len(info.get('workers', {}))} worker(s)"

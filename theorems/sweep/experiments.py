@@ -130,6 +130,7 @@ class Experiment:
         return {name: p.canonical(raw.get(name, p.default), where) for name, p in known.items()}
 
     def function(self) -> Callable[..., dict]:
+        """The experiment's function, imported now (in the worker that runs the cell)."""
         module, _, attr = self.target.partition(":")
         return getattr(importlib.import_module(module), attr)
 

@@ -64,6 +64,8 @@ class Cell:
 
     @property
     def id(self) -> str:
+        """The content hash of the experiment, the parameters and the version
+        (:func:`cell_id`)."""
         return cell_id(self.experiment, self.params, self.version)
 
     def label(self, keys: Sequence[str] | None = None) -> str:

@@ -1,23 +1,19 @@
 """The results store: one SQLite file (standard library), WAL mode, one row per cell.
 
-Table ``cells``:
+Table ``cells``, one row per cell:
 
-=============  ===================================================================
-``id``         the cell's content hash (:attr:`theorems.sweep.grid.Cell.id`), primary key
-``experiment`` the experiment's name
-``params``     the canonical parameters, JSON (sorted keys)
-``version``    the package version the cell was declared with (part of the hash)
-``status``     ``pending`` (declared, never finished), ``running`` (handed to a worker),
-               ``done`` (record stored) or ``failed`` (the experiment raised)
-``attempts``   how many times the cell was handed to a worker
-``submitted``  epoch seconds of the last hand-over
-``started``    epoch seconds at which the worker started it
-``finished``   epoch seconds at which its result was stored
-``seconds``    the worker's wall time for the cell
-``worker``     ``host:pid`` of the worker
-``record``     the experiment's JSON record (``done`` only)
-``error``      the error and a short traceback (``failed`` only)
-=============  ===================================================================
+* ``id``: the cell's content hash (:attr:`theorems.sweep.grid.Cell.id`), primary key;
+* ``experiment``: the experiment's name;
+* ``params``: the canonical parameters, JSON (sorted keys);
+* ``version``: the package version the cell was declared with (part of the hash);
+* ``status``: ``pending`` (declared, never finished), ``running`` (handed to a worker),
+  ``done`` (record stored) or ``failed`` (the experiment raised);
+* ``attempts``: how many times the cell was handed to a worker;
+* ``submitted``, ``started``, ``finished``: epoch seconds of the last hand-over, of the
+  worker's start, and of storing the result;
+* ``seconds``: the worker's wall time for the cell; ``worker``: its ``host:pid``;
+* ``record``: the experiment's JSON record (``done`` only); ``error``: the error and a short
+  traceback (``failed`` only).
 
 Only the sweep's driver writes (workers return data, they never open the file), so one
 writer at a time; WAL mode lets ``sweep show`` or a notebook read while a sweep runs.  A cell
@@ -115,6 +111,7 @@ class Store:
 
     # ------------------------------------------------------------------ plumbing
     def close(self) -> None:
+        """Close the database connection."""
         self._db.close()
 
     def __enter__(self) -> Store:
