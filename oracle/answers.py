@@ -116,10 +116,12 @@ class ComplexAnswer:
 
     @property
     def shape(self) -> tuple[int, ...]:
+        """``(m,)`` for a vector, ``(m, N)`` for a matrix."""
         return self._real.shape
 
     @property
     def ndim(self) -> int:
+        """1 for a vector, 2 for a matrix."""
         return self._real.ndim
 
     def __len__(self) -> int:

@@ -513,6 +513,7 @@ class ExactPart:
 
     @property
     def is_complex(self) -> bool:
+        """Whether this part is complex (its balls: real parts, then imaginary parts)."""
         return self.data.is_complex(self.which)
 
     def balls(self, bits: int) -> list[arb]:
