@@ -11,6 +11,7 @@ from fractions import Fraction
 
 import cloudpickle
 import gmpy2
+import numpy as np
 import pytest
 
 from algorithms.errors import InvalidArgument as AlgInvalidArgument
@@ -382,3 +383,21 @@ def test_batched_runs_get_fresh_copies_and_a_new_child_after_a_kill():
     finally:
         for h in (search, single, hang):
             runner.unload(h)
+
+
+def test_complex_answers_cross_the_boundary_exactly():
+    """A ComplexAnswer (complex oracle data) is sent as plain rationals and rebuilt read-only
+    in the child; a real answer keeps its old encoding."""
+    from oracle import ComplexAnswer
+    from theorems.sealed.protocol import answer_digest, decode_answer, encode_answer
+
+    re = np.array([gmpy2.mpq(1, 2), gmpy2.mpq(-3, 4)], dtype=object)
+    im = np.array([gmpy2.mpq(0), gmpy2.mpq(5, 8)], dtype=object)
+    data = encode_answer(ComplexAnswer(re, im))
+    back = decode_answer(data)
+    assert isinstance(back, ComplexAnswer)
+    assert list(back.real) == list(re) and list(back.imag) == list(im)
+    assert not back.real.flags.writeable and not back.imag.flags.writeable
+    assert answer_digest(data) == answer_digest(encode_answer(back))
+    real = decode_answer(encode_answer(re))
+    assert isinstance(real, np.ndarray) and list(real) == list(re)

@@ -98,17 +98,34 @@ def safe_loads(raw: bytes) -> object:
                             f"({type(exc).__name__})") from None
 
 
-def encode_answer(values: np.ndarray) -> tuple:
-    """An oracle answer (object array of ``gmpy2.mpq``) as ``(shape, ((p, q), ...))``."""
+#: first element of an encoded complex answer (a real answer starts with its shape, a tuple)
+_COMPLEX = "complex"
+
+
+def encode_answer(values: Any) -> tuple:
+    """An oracle answer as plain data: an object array of ``gmpy2.mpq`` as
+    ``(shape, ((p, q), ...))``; an :class:`oracle.ComplexAnswer` as
+    ``("complex", real part, imaginary part)``, each part encoded the same way."""
+    if hasattr(values, "real") and hasattr(values, "imag") and not isinstance(values, np.ndarray):
+        return (_COMPLEX, rationals_to_data(values.real), rationals_to_data(values.imag))
     return rationals_to_data(values)
 
 
-def decode_answer(data: object) -> np.ndarray:
-    """The child's copy of an answer: a read-only object array of ``gmpy2.mpq``."""
+def _decode_part(data: object) -> np.ndarray:
     shape = data[0] if isinstance(data, tuple) and data else None
     arr = rationals_from_data(data, "answer", len(shape) if isinstance(shape, tuple) else 1)
     arr.flags.writeable = False
     return arr
+
+
+def decode_answer(data: object) -> Any:
+    """The child's copy of an answer: a read-only object array of ``gmpy2.mpq``, or an
+    :class:`oracle.ComplexAnswer` (imported only when a complex answer arrives)."""
+    if isinstance(data, tuple) and len(data) == 3 and data[0] == _COMPLEX:
+        from oracle.answers import ComplexAnswer
+
+        return ComplexAnswer(_decode_part(data[1]), _decode_part(data[2]))
+    return _decode_part(data)
 
 
 def answer_digest(data: object) -> str:
