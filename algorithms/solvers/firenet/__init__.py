@@ -3,7 +3,9 @@ square-root LASSO, as a solver, as an explicit network, and as a training algori
 
 Modules: ``parameters`` (validated parameters, schedule, restart records, shared weights),
 ``solve`` (:func:`firenet_solve`, the iteration in every context; the mathematics is in its
-docstring), ``certified`` (the certified Ball iteration), ``network`` (:class:`FirenetNetwork`),
+docstring), ``certified`` (the certified Ball iteration), ``operator`` (the same iteration on a
+matrix-free :class:`~algorithms.operators.LinearOperator` and on complex data, with its
+certified Ball iteration), ``network`` (:class:`FirenetNetwork`),
 ``training`` (:class:`FIRENET`, which reads ``A_level`` through an oracle).
 """
 

@@ -140,6 +140,14 @@ def firenet_solve(
 ) -> Vec:
     """Run FIRENET on rational data ``(A, y)`` in the context ``ctx``; return ``psi`` (length N).
 
+    ``A`` may also be a matrix-free :class:`~algorithms.operators.LinearOperator` (``L``
+    defaults to its proven ``norm_bound()``), and ``A``/``y`` may be complex (Gaussian
+    rationals; a complex matrix is wrapped in :class:`~algorithms.operators.Dense`): both run
+    the operator form of :mod:`algorithms.solvers.firenet.operator`, which for an operator
+    also accepts float64 numpy data in ``Float64`` and ``acb_mat``/``arb_mat`` balls (that
+    contain the exact data) in ``Ball``.  Real rational matrices take the dense path below,
+    unchanged.
+
     ``eps0`` defaults to a certified upper bound of ``||y||_2``.  ``callback(record)`` is called
     after every restart with a :class:`RestartRecord`; a truthy return value stops the run (the
     current ``psi`` is returned).  In ``Ball`` with ``certify=True`` (default) the certified
