@@ -160,7 +160,7 @@ def default_panel(problem: str, value: object, K: int, *, firenet: bool = True,
     return panel
 
 
-def _exact_inputs(member: Member) -> list[Any]:
+def exact_inputs(member: Member) -> list[Any]:
     """The samples as network inputs: lists of ``gmpy2.mpq`` when rational (D the identity or a
     rational Cayley matrix), else python-flint balls of radius ``<= 2^-(BALL_BITS + 64)``
     around the exact irrational entries (D the DCT-II)."""
@@ -191,7 +191,7 @@ def _evaluate(net: Any, y: list[Any]) -> tuple[list[Any], tuple[gmpy2.mpq, ...]]
     return ball.entries(x), tuple(ball.to_rationals(x))
 
 
-class _Session:
+class Session:
     """One experiment's runner, limits and record of run times."""
 
     def __init__(self, runner: Any, limits: Limits, samples: list[list]):
@@ -240,7 +240,7 @@ def _entropy(handle: Handle, seed: int, s: int = 0) -> tuple[int, ...] | None:
 
 
 # ============================================================================ the parts
-def _parts(session: _Session, handle: Handle, om: Omega, order: list[int],
+def _parts(session: Session, handle: Handle, om: Omega, order: list[int],
            levels: Sequence[int], draws: list[Member], draw_order: list[int], budget: int,
            seed: int, summary: AlgorithmSummary) -> None:
     """Parts (a), (b), (c) for one algorithm: the tie run first (its deepest level fixes the
@@ -289,7 +289,7 @@ def _check_transcripts(summary: AlgorithmSummary) -> None:
         summary.inconsistency = findings[0].message
 
 
-def _randomized(session: _Session, handle: Handle, om: Omega, K: int, seeds: int,
+def _randomized(session: Session, handle: Handle, om: Omega, K: int, seeds: int,
                 levels: Sequence[int], rng: random.Random, seed: int) -> RandomizedTable:
     """The randomized experiment (module docstring): levels fixed first, then the seeds."""
     tie_oracle = om.tie("I").oracle(tighten=1)
@@ -335,7 +335,7 @@ def _randomized(session: _Session, handle: Handle, om: Omega, K: int, seeds: int
     return table
 
 
-def _search_on_tie(session: _Session, handle: Handle, om: Omega, budgets: Sequence[int]
+def _search_on_tie(session: Session, handle: Handle, om: Omega, budgets: Sequence[int]
                    ) -> list[dict]:
     tie_oracle = om.tie("II").oracle()
     oracles = [tie_oracle.fresh(Budget(max_reads=M)) for M in budgets]
@@ -429,7 +429,7 @@ def run(
     search = runner.load(search_blob, batched=True)
     try:
         om = build_class(problem, K, N=N, m=m, R=R, D=D, seed=seed, value=value)
-        session = _Session(runner, limits, _exact_inputs(om.tie("I")))
+        session = Session(runner, limits, exact_inputs(om.tie("I")))
         drawn = om.draw_many(draws, seed, max(levels))
         order_rng = random.Random(f"run order {seed}")
         note = progress or (lambda _msg: None)

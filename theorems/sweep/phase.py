@@ -146,7 +146,7 @@ def _randomized(om: Any, K: int, problem: str, value: Any, seeds: int,
     sealed runs, adversarial cover = the tie, consistency checked per seed)."""
     from algorithms.paradox_algorithms import RandomVertex
     from oracle import AdversarialOracle
-    from theorems.paradox.harness import _exact_inputs, _Session
+    from theorems.paradox.harness import Session, exact_inputs
     from theorems.sealed.limits import Limits
     from theorems.sealed.runner import pickle_algorithm, shared_runner
     from theorems.sealed.transcripts import check
@@ -155,7 +155,7 @@ def _randomized(om: Any, K: int, problem: str, value: Any, seeds: int,
     handle = runner.load(pickle_algorithm(RandomVertex(problem, value, K, seed=0)),
                          batched=True)
     try:
-        session = _Session(runner, Limits(), _exact_inputs(om.tie("I")))
+        session = Session(runner, Limits(), exact_inputs(om.tie("I")))
         tie_oracle = om.tie("I").oracle(tighten=1)
         rng = random.Random(f"phase randomized {seed}")
         runs: dict[tuple[int, int, int], Any] = {}
