@@ -10,6 +10,7 @@ would hide that.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from fractions import Fraction
 from numbers import Real
 
@@ -96,9 +97,11 @@ def as_mpq_vector(values: object, where: str = "y", length: int | None = None) -
     return out
 
 
-def as_mpq_matrix(rows: object, where: str = "A", shape: tuple[int, int] | None = None
-                  ) -> np.ndarray:
-    """A 2-D numpy object array of ``gmpy2.mpq`` (exact), with an optional shape check."""
+def convert_matrix(rows: object, where: str, convert: Callable[[object, str], object],
+                   refused_kind: str, refusal: Callable[[object, str], Exception]) -> np.ndarray:
+    """A 2-D numpy object array of ``convert(entry, name)`` over ``rows`` (an array or a list
+    of rows); a numpy array of dtype kind ``refused_kind`` (``"f"``: floats, ``"c"``:
+    complex) is refused with ``refusal(first entry, name)`` before any entry is converted."""
     if isinstance(rows, np.ndarray):
         arr = rows
     else:
@@ -108,13 +111,20 @@ def as_mpq_matrix(rows: object, where: str = "A", shape: tuple[int, int] | None 
             raise InvalidArgument(f"{where} must be a 2-D array or a list of rows") from None
     if arr.ndim != 2:
         raise InvalidArgument(f"{where} has shape {arr.shape}; a 2-D matrix is required")
-    if arr.dtype.kind == "f":
-        raise float_refusal(arr.flat[0] if arr.size else arr, f"{where}[0, 0]")
+    if arr.dtype.kind == refused_kind:
+        raise refusal(arr.flat[0] if arr.size else arr, f"{where}[0, 0]")
     out = np.empty(arr.shape, dtype=object)
     m, n = arr.shape
     for i in range(m):
         for j in range(n):
-            out[i, j] = as_mpq(arr[i, j], f"{where}[{i}, {j}]")
+            out[i, j] = convert(arr[i, j], f"{where}[{i}, {j}]")
+    return out
+
+
+def as_mpq_matrix(rows: object, where: str = "A", shape: tuple[int, int] | None = None
+                  ) -> np.ndarray:
+    """A 2-D numpy object array of ``gmpy2.mpq`` (exact), with an optional shape check."""
+    out = convert_matrix(rows, where, as_mpq, "f", float_refusal)
     if shape is not None and out.shape != tuple(shape):
         raise InvalidArgument(f"{where} has shape {out.shape}; shape {tuple(shape)} is required")
     return out

@@ -23,7 +23,7 @@ import gmpy2
 import numpy as np
 
 from algorithms.errors import InexactInput, InvalidArgument, InvalidType
-from algorithms.rationals import MPQ, as_mpq
+from algorithms.rationals import MPQ, as_mpq, convert_matrix
 
 __all__ = [
     "GaussianRational",
@@ -232,23 +232,7 @@ def as_gaussian_vector(values: object, where: str = "values") -> np.ndarray:
 
 def as_gaussian_matrix(rows: object, where: str = "rows") -> np.ndarray:
     """A 2-D numpy object array of :class:`GaussianRational`."""
-    if isinstance(rows, np.ndarray):
-        arr = rows
-    else:
-        try:
-            arr = np.array([list(r) for r in rows], dtype=object)  # type: ignore[union-attr]
-        except TypeError:
-            raise InvalidArgument(f"{where} must be a 2-D array or a list of rows") from None
-    if arr.ndim != 2:
-        raise InvalidArgument(f"{where} has shape {arr.shape}; a 2-D matrix is required")
-    if arr.dtype.kind == "c":
-        raise _complex_refusal(arr.flat[0] if arr.size else arr, f"{where}[0, 0]")
-    out = np.empty(arr.shape, dtype=object)
-    m, n = arr.shape
-    for i in range(m):
-        for j in range(n):
-            out[i, j] = as_gaussian(arr[i, j], f"{where}[{i}, {j}]")
-    return out
+    return convert_matrix(rows, where, as_gaussian, "c", _complex_refusal)
 
 
 def split(q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
