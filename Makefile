@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.smale18-installed
 
-.PHONY: demo test pytest wheel-check lint bench clean
+.PHONY: demo test pytest wheel-check lint bench clean docs docs-quick doctest
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python >= 3.11 is required, found " + sys.version'
@@ -35,5 +35,23 @@ lint: $(STAMP)
 bench: $(STAMP)
 	for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b --quick || exit 1; done
 
+# the documentation site (docs/_build/html/index.html): warnings are errors, the gallery runs
+DOCS_STAMP := $(VENV)/.smale18-docs-installed
+$(DOCS_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,docs]'
+	touch $(DOCS_STAMP)
+
+docs: $(DOCS_STAMP)
+	$(BIN)/python -m sphinx -b html -W --keep-going docs docs/_build/html
+	$(BIN)/python -m sphinx -b doctest -W docs docs/_build/doctest
+
+# CI's quick build: only the fast gallery examples (plot_0*) run, the others are shown as code
+docs-quick: $(DOCS_STAMP)
+	SMALE18_GALLERY=quick $(BIN)/python -m sphinx -b html -W --keep-going docs docs/_build/html
+	$(BIN)/python -m sphinx -b doctest -W -D plot_gallery=0 docs docs/_build/doctest
+
+doctest: $(DOCS_STAMP)
+	$(BIN)/python -m sphinx -b doctest -W -D plot_gallery=0 docs docs/_build/doctest
+
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis out
+	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis out docs/_build docs/api docs/auto_examples

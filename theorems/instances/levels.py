@@ -59,7 +59,7 @@ problem stays within ``2 C_x eta`` of ``x``.  :func:`recovery_certificate` compu
 margins and ``C_x`` (rigorous upper bound) exactly.
 
 Restarted primal-dual with sharpness (ours; used to prescribe ``p``)
--------------------------------------------------------------------
+--------------------------------------------------------------------
 The ergodic estimate of the primal-dual hybrid gradient method, started at ``(x0, 0)`` and run
 ``p`` steps, bounds the objective gap of the average ``X`` by
 ``sup_{||v||<=1} |(x* - x0, v)|_M^2 / (2p) <= Lambda (d^2 + 1) / (2p)`` with ``d = ||x* - x0||``
