@@ -127,7 +127,7 @@ class ExactIntegerOperator:
         self.ZT = self.Z.transpose()
         self.D = D
         self.shape = (m, n)
-        #: bit length of the largest |Z_ij|
+        #: bit length of the largest ``|Z_ij|``
         self.bits = max((abs(v).bit_length() for v in ints), default=0)
         self._columns: list[fmpz_mat] | None = None
 

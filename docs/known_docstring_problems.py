@@ -13,14 +13,12 @@ KNOWN_BROKEN: dict[str, str] = {
     "oracle.answers.ComplexAnswer": "field list ends without a blank line",
     "oracle.data.ExactData": "field list ends without a blank line",
     "oracle.evaluators.CertifiedVector": "inline literal start-string without end-string",
-    "theorems.table1.harness": "a bullet item broken by a line holding only 'with'",
 }
 
 #: public names without a docstring when the documentation site was built (issue 17); a
 #: ratchet for ``tests/test_docs.py``: a NEW undocumented public name fails the test, and
 #: documenting one of these is welcome (then delete its line).
 KNOWN_UNDOCUMENTED: frozenset[str] = frozenset({
-    "theorems.paradox.harness.Session.run_one",  # made public in 03bbb51
     "algorithms.arithmetic.gaussian.GaussianRational.real",
     "algorithms.arithmetic.gaussian.GaussianRational.imag",
     "algorithms.arithmetic.gaussian.GaussianRational.is_real",

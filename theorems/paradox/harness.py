@@ -202,6 +202,8 @@ class Session:
 
     def run_one(self, handle: Handle, oracle: Any, member: Member, family: str,
                 entropy: tuple[int, ...] | None) -> MemberRun:
+        """One sealed run of the algorithm behind ``handle`` on ``member`` through ``oracle``
+        (``entropy`` seeds a randomized algorithm); see :meth:`run_many`."""
         return self.run_many([(handle, oracle, member, family, entropy)])[0]
 
     def run_many(self, jobs: list[tuple[Handle, Any, Member, str, tuple[int, ...] | None]]

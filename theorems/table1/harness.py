@@ -16,9 +16,8 @@ For each K in {1, 3, 6} and n in {10, 20, 30} (:func:`run`):
   samples ``y_{k,n}`` through member 2's oracle; the labels (member 2's exact minimisers, in
   float64) are supplied by this harness from the instance class, as in the paper.  The trained
   network is then evaluated EXACTLY (rational arithmetic) at member 2's level-n sample ``y_n``.
-* FIRENET (:mod:`algorithms.solvers.firenet`, 30 restarts of 50 steps, ``delta = 1e-6``, step sizes
-with
-  ``tau sigma L^2 < 1``) reads member 2's ``A_n`` and ``y_n`` and runs in rigorous ball
+* FIRENET (:mod:`algorithms.solvers.firenet`, 30 restarts of 50 steps, ``delta = 1e-6``, step
+  sizes with ``tau sigma L^2 < 1``) reads member 2's ``A_n`` and ``y_n`` and runs in rigorous ball
   arithmetic (``Ball``), whose balls contain the exact-arithmetic output.
 * Each output's distance to member 1's solution set is enclosed in a certified interval
   ``[lower, upper]`` (:func:`theorems.instances.distance.distance`).
