@@ -36,3 +36,34 @@ def moved(old: str, new: str | dict[str, str]) -> Callable[[str], Any]:
         return getattr(module, name)
 
     return __getattr__
+
+
+def package_version() -> str:
+    """The installed distribution's version (single source: ``pyproject.toml``)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("smale18")
+    except PackageNotFoundError:  # pragma: no cover - running from a checkout never installed
+        return "0+unknown"
+
+
+def lazy_exports(package: str, namespace: dict[str, Any], exports: dict[str, str],
+                 subpackages: tuple[str, ...] = ()) -> Callable[[str], Any]:
+    """A package ``__getattr__`` that imports a public name on first use and caches it in
+    ``namespace`` (the package's globals): ``__version__``, the names of ``exports``
+    (name -> defining module) and the ``subpackages`` of ``package``."""
+
+    def __getattr__(name: str) -> Any:
+        if name == "__version__":
+            value: Any = package_version()
+        elif name in subpackages:
+            value = importlib.import_module(f"{package}.{name}")
+        elif name in exports:
+            value = getattr(importlib.import_module(exports[name]), name)
+        else:
+            raise AttributeError(f"module {package!r} has no attribute {name!r}")
+        namespace[name] = value
+        return value
+
+    return __getattr__

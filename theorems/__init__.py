@@ -15,8 +15,9 @@ section "Bring your own algorithm" and ``examples/byo_algorithm.py``.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from algorithms._compat import lazy_exports
 
 #: the experiment packages, importable as attributes (``theorems.paradox.run(...)``)
 _SUBPACKAGES = ("paradox", "table1", "convergence", "instances")
@@ -70,28 +71,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     __version__: str
 
 
-def _version() -> str:
-    """The installed distribution's version (single source: ``pyproject.toml``)."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("smale18")
-    except PackageNotFoundError:  # pragma: no cover - running from a checkout never installed
-        return "0+unknown"
-
-
-def __getattr__(name: str) -> Any:
-    """Import a public name on first use and cache it in the module."""
-    if name == "__version__":
-        value: Any = _version()
-    elif name in _SUBPACKAGES:
-        value = importlib.import_module(f"theorems.{name}")
-    elif name in _EXPORTS:
-        value = getattr(importlib.import_module(_EXPORTS[name]), name)
-    else:
-        raise AttributeError(f"module 'theorems' has no attribute {name!r}")
-    globals()[name] = value
-    return value
+__getattr__ = lazy_exports("theorems", globals(), _EXPORTS, _SUBPACKAGES)
 
 
 def __dir__() -> list[str]:
