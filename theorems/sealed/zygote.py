@@ -82,6 +82,26 @@ def _short(text: str, limit: int = 500) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+def _train_and_report(conn: Connection, alg: Any, shape: tuple[int, int], R: int,
+                      rng: np.random.Generator | None) -> None:
+    """Run ``alg.train`` on a fresh oracle client and send the parent ``("done", network as
+    data)`` or ``("failed", exception name, message)``; any exception is reported, none
+    escapes."""
+    try:
+        if alg is None:
+            raise LookupError("no algorithm is loaded under this key")
+        client = OracleClient(conn, shape, R)
+        net = alg.train(client) if rng is None else alg.train(client, rng)
+        message = ("done", network_to_data(net))
+    except BaseException as exc:  # noqa: BLE001 - everything is reported to the parent
+        message = ("failed", type(exc).__name__, _short(str(exc)))
+    try:
+        payload = dumps(message)
+    except BaseException as exc:  # noqa: BLE001
+        payload = dumps(("failed", type(exc).__name__, _short(str(exc))))
+    conn.send_bytes(payload)
+
+
 def _grandchild(sock: socket.socket, alg: Any, shape: tuple[int, int], R: int,
                 rng: np.random.Generator | None, seconds: float,
                 address_space: int | None) -> None:
@@ -90,20 +110,7 @@ def _grandchild(sock: socket.socket, alg: Any, shape: tuple[int, int], R: int,
     try:
         os.setpgid(0, 0)
         _apply_limits(seconds, address_space)
-        conn = Connection(sock.detach())
-        try:
-            if alg is None:
-                raise LookupError("no algorithm is loaded under this key")
-            client = OracleClient(conn, shape, R)
-            net = alg.train(client) if rng is None else alg.train(client, rng)
-            message = ("done", network_to_data(net))
-        except BaseException as exc:  # noqa: BLE001 - everything is reported to the parent
-            message = ("failed", type(exc).__name__, _short(str(exc)))
-        try:
-            payload = dumps(message)
-        except BaseException as exc:  # noqa: BLE001
-            payload = dumps(("failed", type(exc).__name__, _short(str(exc))))
-        conn.send_bytes(payload)
+        _train_and_report(Connection(sock.detach()), alg, shape, R, rng)
     except BaseException:  # noqa: BLE001
         status = 1
     finally:
@@ -128,22 +135,13 @@ def _batch_child(sock: socket.socket, blob: bytes | None, address_space: int | N
             except EOFError:
                 break
             try:
-                if blob is None:
-                    raise LookupError("no algorithm is loaded under this key")
-                alg = pickle.loads(blob)
-                client = OracleClient(conn, shape, R)
-                if entropy is None:
-                    net = alg.train(client)
-                else:
-                    net = alg.train(client, np.random.default_rng(np.random.SeedSequence(entropy)))
-                message = ("done", network_to_data(net))
-            except BaseException as exc:  # noqa: BLE001 - everything is reported to the parent
-                message = ("failed", type(exc).__name__, _short(str(exc)))
-            try:
-                payload = dumps(message)
-            except BaseException as exc:  # noqa: BLE001
-                payload = dumps(("failed", type(exc).__name__, _short(str(exc))))
-            conn.send_bytes(payload)
+                alg = None if blob is None else pickle.loads(blob)
+            except BaseException as exc:  # noqa: BLE001 - reported like a failed run
+                conn.send_bytes(dumps(("failed", type(exc).__name__, _short(str(exc)))))
+                continue
+            rng = None if entropy is None else np.random.default_rng(
+                np.random.SeedSequence(entropy))
+            _train_and_report(conn, alg, shape, R, rng)
     except BaseException:  # noqa: BLE001
         status = 1
     finally:
