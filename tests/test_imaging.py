@@ -11,9 +11,9 @@ import pytest
 from algorithms.arithmetic import Ball, Exact, Float64
 from algorithms.operators import power_norm_estimate
 from theorems import cli
-from theorems.imaging.harness import fit_decay, run_certified
+from theorems.imaging.harness import READ_LEVEL, fit_decay, run_certified
 from theorems.imaging.phantoms import phantom
-from theorems.imaging.problems import float_problem, sparse_problem
+from theorems.imaging.problems import float_problem, read_float, sparse_problem
 
 Q = gmpy2.mpq
 
@@ -28,6 +28,25 @@ def test_float_problem_has_the_requested_rate_noise_and_a_norm_one_operator() ->
     assert abs(pb.noise_norm / np.linalg.norm(clean) - 0.05) < 1e-12
     assert np.iscomplexobj(pb.y) and pb.weights.shape == (32 * 32,)
     assert pb.mask[0, 0]  # the coarsest level (here the centre) is fully sampled
+
+
+@pytest.mark.parametrize("modality", ["fourier", "walsh"])
+def test_part_a_data_reach_firenet_through_an_oracle(modality) -> None:
+    """Part (a)'s noisy float64 data are served by a matrix-free oracle (as the exact dyadics
+    they are); the answer at READ_LEVEL converts back to the very same floats, and the read is
+    logged."""
+    pb = float_problem(modality, "haar", phantom("ellipses", 16), J=2, rate=0.3, noise=0.02,
+                       seed=3)
+    assert pb.oracle is not None and not pb.oracle.has_matrix
+    y = read_float(pb.oracle, READ_LEVEL)
+    assert y.dtype == pb.y.dtype
+    # each part of y_n is within 2^-80 of the float; where the float's spacing exceeds
+    # 2 * 2^-80 (|value| >= 2^-26) rounding y_n to the nearest float gives it back exactly
+    for got, want in ((y.real, pb.y.real), (y.imag, pb.y.imag)):
+        big = np.abs(want) >= 2.0**-26
+        assert np.array_equal(got[big], want[big])
+        assert np.all(np.abs(got - want) <= 2.0**-(READ_LEVEL - 1))
+    assert len(pb.oracle.reads) == 1
 
 
 def test_sparse_problem_data_are_exact() -> None:

@@ -38,7 +38,10 @@ the physics, known exactly) and the data.  In part (b) the data come from a matr
 rationals, Fourier-Haar samples a ``CertifiedVector`` evaluated by ``acb.dft``;
 the answer ``y_n`` (``||y_n - y||_2 <= 2^-n``) is widened into balls that contain ``y``
 (:func:`theorems.imaging.problems.oracle_balls`), so the certificate covers the exact data.
-In part (a) the data are float64 (noisy by construction) and passed directly.  The truth
+In part (a) the data are float64 (noisy by construction); each float is an
+exact dyadic rational, so ``float_problem`` puts them in a matrix-free oracle
+(:func:`theorems.imaging.problems.float_oracle`) and FIRENET's input is the oracle's answer at
+level ``READ_LEVEL = 80`` (:func:`theorems.imaging.problems.read_float`).  The truth
 ``x`` stays in this harness.
 """
 
@@ -63,6 +66,7 @@ from theorems.imaging.problems import (
     ImagingProblem,
     float_problem,
     oracle_balls,
+    read_float,
     sparse_problem,
 )
 
@@ -83,6 +87,9 @@ Progress = Callable[[str], object] | None
 STEP = gmpy2.mpq(1) - gmpy2.mpq(1, 2**10)
 #: the paper's lam, as an exact rational
 LAM = gmpy2.mpq(1, 4000)
+#: part (a) reads its float64 data once at this level: ``||y_n - y||_2 <= 2^-80``, far below
+#: float64's own resolution of the data, so FIRENET sees the noisy samples to the last bit
+READ_LEVEL = 80
 
 
 def _say(progress: Progress, message: str) -> None:
@@ -162,13 +169,15 @@ def _float_run(pb: ImagingProblem, *, restarts: int, curve: int, extra: int, p_i
     x = pb.x
     nx = float(np.linalg.norm(x))
     kw = dict(lam=LAM, p_inner=p_inner, weights=pb.weights, tau=STEP, sigma=STEP, ctx=F)
+    # what FIRENET sees: the oracle's answer at level READ_LEVEL (the truth stays here)
+    y = read_float(pb.oracle, READ_LEVEL)
     paper: list[np.ndarray] = []
     _say(progress, f"(a) {pb.label}: the paper's run, {restarts} restarts")
-    firenet_solve(pb.op, pb.y, n_outer=restarts, delta=gmpy2.mpq(1, 10**9),
+    firenet_solve(pb.op, y, n_outer=restarts, delta=gmpy2.mpq(1, 10**9),
                   callback=lambda r: paper.append(r.psi.copy()), **kw)
     long: list[np.ndarray] = []
     _say(progress, f"(a) {pb.label}: long run (delta = 0), {curve + extra} restarts")
-    firenet_solve(pb.op, pb.y, n_outer=curve + extra, delta=0,
+    firenet_solve(pb.op, y, n_outer=curve + extra, delta=0,
                   callback=lambda r: long.append(r.psi.copy()), **kw)
     ref = long[-1]
     nref = float(np.linalg.norm(ref))
@@ -181,7 +190,7 @@ def _float_run(pb: ImagingProblem, *, restarts: int, curve: int, extra: int, p_i
     y_clean = pb.op.apply(F, x)
     resid = float(np.linalg.norm(pb.op.apply(F, paper[-1]) - pb.y)) / pb.noise_norm
     min_err = tuple(float(np.linalg.norm(p - ref)) / nref for p in long[:curve])
-    zero_filled = image_of(pb, pb.op.adjoint(F, pb.y))
+    zero_filled = image_of(pb, pb.op.adjoint(F, y))
     images = {"truth": truth_img, "adjoint": zero_filled,
               **{f"restart {k}": image_of(pb, paper[k - 1]) for k in (1, 4, restarts)
                  if k <= restarts},
@@ -303,10 +312,7 @@ def _certified_run(modality: str, *, size: int, J: int, prec: int, restarts: int
     firenet_solve(pb.op, yb, ctx=B, callback=record, **kw)
     secs = time.perf_counter() - t1
     _say(progress, f"(b) {pb.label}: the same run in float64")
-    if modality == "walsh":
-        yf = np.array([float(v) for v in pb.y])
-    else:
-        yf = np.array([complex(float(v.re), float(v.im)) for v in B.to_rationals(pb.y)])
+    yf = read_float(pb.oracle, READ_LEVEL)
     xf = np.array([float(v) for v in pb.x])
     errs: list[float] = []
     t1 = time.perf_counter()

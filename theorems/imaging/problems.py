@@ -43,7 +43,7 @@ from theorems.imaging.sampling import (
 )
 
 __all__ = ["ImagingProblem", "float_problem", "sparse_problem", "operator_for", "oracle_balls",
-           "WAVELETS"]
+           "WAVELETS", "float_oracle", "read_float"]
 
 WAVELETS = ("haar", "db2")
 
@@ -77,7 +77,8 @@ class ImagingProblem:
     local: tuple[int, ...]
     counts: tuple[int, ...]
     noise_norm: float
-    #: part (b): the matrix-free oracle serving the exact samples (``None`` in part a)
+    #: the matrix-free oracle serving the samples (part a: the float64 noisy data as exact
+    #: dyadics; part b: the exact samples)
     oracle: Any = field(default=None, repr=False)
 
     @property
@@ -122,9 +123,45 @@ def float_problem(modality: str, wavelet: str, image: np.ndarray, *, J: int, rat
     if modality == "fourier":
         e = e + 1j * rng.standard_normal(y0.shape[0])
     e = e * (noise * np.linalg.norm(y0) / np.linalg.norm(e))
-    return ImagingProblem(modality, wavelet, n, J, op, x, image, y0 + e, mask,
+    y = y0 + e
+    return ImagingProblem(modality, wavelet, n, J, op, x, image, y, mask,
                           _weights(local, n, J), tuple(int(v) for v in local),
-                          tuple(int(v) for v in counts), float(np.linalg.norm(e)))
+                          tuple(int(v) for v in counts), float(np.linalg.norm(e)),
+                          float_oracle(y, n * n))
+
+
+def float_oracle(y: np.ndarray, N: int) -> Oracle:
+    """A matrix-free oracle serving the float64 data ``y`` as the exact numbers they are.
+
+    Every float64 is a dyadic rational, so the noisy samples ARE exact data: real samples are
+    given as ``gmpy2.mpq`` values, complex ones as a :class:`CertifiedVector` of zero-radius
+    ``acb`` balls (exact at any precision).  Part (a) reads them through this oracle, like
+    every algorithm of the project reads its data."""
+    from flint import acb, fmpq
+
+    m = int(y.shape[0])
+    if np.iscomplexobj(y):
+        parts = [(fmpq(*float(v.real).as_integer_ratio()), fmpq(*float(v.imag).as_integer_ratio()))
+                 for v in y]
+
+        def evaluate(bits: int) -> list:
+            return [acb(a, b) for a, b in parts]
+
+        sample: Any = CertifiedVector(m, evaluate, is_complex=True,
+                                      description="noisy float64 Fourier samples (exact dyadics)")
+    else:
+        sample = [gmpy2.mpq(*float(v).as_integer_ratio()) for v in y]
+    return Oracle(None, [sample], shape=(m, N))
+
+
+def read_float(oracle: Oracle, level: int = 80) -> np.ndarray:
+    """The sample of ``oracle`` read once at ``level`` (``||y_n - y||_2 <= 2^-level``), as a
+    float64 (or complex128) array: the data an algorithm of part (a) sees."""
+    answer = oracle.sample(0, level)
+    if isinstance(answer, ComplexAnswer):
+        return np.array([complex(float(a), float(b))
+                         for a, b in zip(answer.real, answer.imag, strict=True)])
+    return np.array([float(v) for v in answer])
 
 
 def sparse_coefficients(n: int, J: int, per_level: tuple[int, ...], seed: int) -> np.ndarray:
