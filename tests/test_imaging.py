@@ -11,7 +11,7 @@ import pytest
 from algorithms.arithmetic import Ball, Exact, Float64
 from algorithms.operators import power_norm_estimate
 from theorems import cli
-from theorems.imaging.harness import READ_LEVEL, fit_decay, run_certified
+from theorems.imaging.harness import READ_LEVEL, fit_decay, run_certified, run_float
 from theorems.imaging.phantoms import phantom
 from theorems.imaging.problems import float_problem, read_float, sparse_problem
 
@@ -69,6 +69,18 @@ def test_small_end_to_end_certified_run_gets_below_float64() -> None:
     assert all(b < Q(1, 2**100) for b in r.bounds)
     fitted = fit_decay(tuple(float(v) for v in r.certified), floor=0)
     assert fitted is not None and 0.3 < fitted < 0.42  # about e^-1 per restart
+    # one line at a prompt, the report's table in a notebook
+    line = repr(res)
+    assert line.startswith("<CertifiedResult (b) Ball(128) 16x16, 40 restarts") and "\n" not in line
+    assert "Walsh-Haar" in line and "Walsh-Haar" in res._repr_html_()
+
+
+def test_float_result_shows_one_line_and_its_table() -> None:
+    res = run_float(size=32, restarts=3, curve=4, extra=1, modalities=("walsh",),
+                    wavelets=("haar",))
+    line = repr(res)
+    assert line.startswith("<FloatResult (a) float64 32x32 'ellipses': 1 problems, 3 restarts")
+    assert "\n" not in line and "Walsh-Haar" in res._repr_html_()
 
 
 def test_cli_quick_mode_json_and_figures(tmp_path, capsys) -> None:

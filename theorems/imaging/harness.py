@@ -47,11 +47,12 @@ level ``READ_LEVEL = 80`` (:func:`theorems.imaging.problems.read_float`).  The t
 
 from __future__ import annotations
 
+import importlib
 import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import gmpy2
 import numpy as np
@@ -61,6 +62,8 @@ from algorithms.operators import Wavelet2D
 from algorithms.rationals import mpq_sqrt_upper
 from algorithms.solvers.firenet import default_guard_bits, firenet_solve
 from algorithms.solvers.firenet.parameters import operator_parameters
+from theorems._display import Displayable
+from theorems.formatting import decimal
 from theorems.imaging.phantoms import phantom
 from theorems.imaging.problems import (
     ImagingProblem,
@@ -128,8 +131,14 @@ class FloatRun:
     images: dict[str, np.ndarray] = field(repr=False)
 
 
-@dataclass(frozen=True)
-class FloatResult:
+@dataclass(frozen=True, repr=False)
+class FloatResult(Displayable):
+    """Part (a)'s result: one :class:`FloatRun` per modality and wavelet.  At a prompt it shows
+    one line; ``summary()`` prints the table the command line prints, ``_repr_html_`` shows it
+    in a notebook."""
+
+    _report_module: ClassVar[str] = "theorems.imaging.report"
+
     size: int
     image_name: str
     restarts: int
@@ -141,6 +150,15 @@ class FloatResult:
     step: float
     runs: tuple[FloatRun, ...]
     seconds: float
+
+    def _headline(self) -> str:
+        worst = max((r.truth_errors[-1] for r in self.runs), default=math.nan)
+        return (f"(a) float64 {self.size}x{self.size} '{self.image_name}': {len(self.runs)} "
+                f"problems, {self.restarts} restarts, worst error to the truth {worst:.3g}, "
+                f"{self.seconds:.1f} s")
+
+    def _render(self, console: Any) -> None:
+        importlib.import_module(self._report_module).render(self, None, console)
 
 
 def fit_decay(errors: tuple[float, ...], floor: float = 1e-13) -> float | None:
@@ -250,8 +268,13 @@ class CertifiedRun:
         return self.certified[-1]
 
 
-@dataclass(frozen=True)
-class CertifiedResult:
+@dataclass(frozen=True, repr=False)
+class CertifiedResult(Displayable):
+    """Part (b)'s result: one :class:`CertifiedRun` per modality (one line at a prompt,
+    ``summary()`` for the table, ``_repr_html_`` in a notebook)."""
+
+    _report_module: ClassVar[str] = "theorems.imaging.report"
+
     size: int
     prec: int
     restarts: int
@@ -261,6 +284,14 @@ class CertifiedResult:
     rate: float
     runs: tuple[CertifiedRun, ...]
     seconds: float
+
+    def _headline(self) -> str:
+        finals = ", ".join(f"{r.label} {decimal(r.final, 3, 'up')}" for r in self.runs)
+        return (f"(b) Ball({self.prec}) {self.size}x{self.size}, {self.restarts} restarts: "
+                f"certified ||psi - x||_2 <= {finals}; {self.seconds:.1f} s")
+
+    def _render(self, console: Any) -> None:
+        importlib.import_module(self._report_module).render(None, self, console)
 
 
 def _distance_upper(mids: list, x: np.ndarray) -> gmpy2.mpq:
