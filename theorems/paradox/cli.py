@@ -49,11 +49,12 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.formatter_class = argparse.RawDescriptionHelpFormatter
     p.description = (
         "Theorem 1 of Colbrook-Antun-Hansen, measured. For each problem the panel of algorithms\n"
-        "(Barycentre, Search, ExactSolveAtLevel, RandomVertex, FIRENET for P3) is run against\n"
-        "the class Omega through certified and adversarial oracles:\n"
+        "(Barycentre, Search, ExactSolveAtLevel, RandomVertex and a multiprecision solver\n"
+        "network: WARPd for P1, FISTA for P2, FIRENET for P3) is run against the class Omega\n"
+        "through certified and adversarial oracles:\n"
         "  (a) no algorithm gets K digits (consistent ones fail on >= N1-1 adversarial members);\n"
         "  (b) K-1 digits need reads growing with n (Search), bounded readers fail;\n"
-        "  (c) K-2 digits from one sample (Barycentre).\n"
+        "  (c) K-2 digits from one sample (Barycentre; the solver networks too).\n"
         "Every printed error is a certified enclosure.  Progress goes to stderr (a bar in a\n"
         "terminal, one line per stage otherwise), so --json output on stdout stays clean."
     )
@@ -81,6 +82,9 @@ def configure(p: argparse.ArgumentParser) -> None:
                    help="family-II levels n of the sweep, each 1..1000, at most 20 of them "
                         "(default 5 10 20 40 80)")
     p.add_argument("--no-firenet", action="store_true", help="leave FIRENET out of the panel")
+    p.add_argument("--no-solver-networks", action="store_true",
+                   help="leave the multiprecision solver networks (WARPd for P1, FISTA for P2, "
+                        "FIRENET for P3) out of the panel")
     p.add_argument("--json", action="store_true",
                    help="print ONE JSON object (a list for --problem all) instead of tables")
     add_output_options(p, FIGURE)
@@ -107,7 +111,8 @@ def _stage_count(args: argparse.Namespace, problems: list[str]) -> int:
     then the randomized guesser and Search on the tie, per problem."""
     total = 0
     for name in problems:
-        panel = 4 + (1 if name == "P3" and not args.no_firenet else 0)
+        solver = not args.no_solver_networks and (name != "P3" or not args.no_firenet)
+        panel = 4 + (1 if solver else 0)
         total += 3 * panel + 2
     return total
 
@@ -124,7 +129,8 @@ def run_paradox(args: argparse.Namespace) -> list:
             results.append(run(
                 name, args.K, N=args.N, m=args.m, R=args.R, D=args.D, seed=args.seed,
                 levels=tuple(args.levels), randomized_seeds=args.seeds,
-                firenet=not args.no_firenet, progress=stages,
+                firenet=not args.no_firenet, solver_networks=not args.no_solver_networks,
+                progress=stages,
             ))
     return results
 

@@ -11,7 +11,8 @@ measures the three claims (SPEC section 3) rather than asserting them.
 socket, records the run's TRANSCRIPT (queries and answers), and rebuilds the returned network
 from plain data.  Each run starts from the algorithm as pickled once before any run: a user's
 algorithm gets a fresh fork of that pristine copy per run; the project's own algorithms
-(Barycentre, Search, ExactSolveAtLevel, RandomVertex, FIRENET, exact types), whose code keeps no
+(Barycentre, Search, ExactSolveAtLevel, RandomVertex and the solver networks FIRENET,
+UnrolledWARPd, UnrolledFISTA, exact types), whose code keeps no
 state outside the object, run one after the other in one sealed child, each on a freshly
 unpickled copy (about 0.5 ms per run instead of about 5 ms).  The members of each part are run
 in an order shuffled with the experiment's ``seed``.  A run past
@@ -33,8 +34,13 @@ its time or memory limit, or one that raises, is a "no answer": a failure, with 
     table records the distinct entries read and whether K-1 digits were reached.  ``Search``
     reaches them with reads growing like ``n + 3``; algorithms with bounded reads fail on some
     member.  On the family-II tie data itself (outside Omega), Search exceeds every budget.
-(c) **K-2 digits from one sample.**  Barycentre (and FIRENET for P3) are run on members drawn
-    from both families; they reach K-2 digits reading a single matrix.
+(c) **K-2 digits from one sample.**  Barycentre is run on members drawn from both families; it
+    reaches K-2 digits reading a single matrix.  So do the multiprecision solver networks of
+    the default panel, one per problem (WARPd for P1, FISTA for P2, FIRENET for P3): each reads
+    the matrix at the coarse level (WARPd and FIRENET also the samples there, for their initial
+    error bound), returns an unrolled network with exact rational weights, evaluated in
+    ``Ball(256)`` so that its error is certified; like every consistent algorithm it fails K
+    digits on the adversarial members of (a).
 
 **Randomized algorithms** (an algorithm with ``randomized = True`` and
 ``train(oracle, rng)``, ``rng`` a ``numpy.random.Generator``; one seed is one deterministic
@@ -73,6 +79,7 @@ from algorithms.paradox_algorithms import (
     coarse_level,
 )
 from algorithms.solvers.firenet import FIRENET
+from algorithms.solvers.unrolled import UnrolledFISTA, UnrolledWARPd
 from oracle import AdversarialOracle, Budget, enclose
 from theorems.errors import InvalidArgument, InvalidType
 from theorems.instances._exact import integer
@@ -107,6 +114,8 @@ __all__ = [
     "RandomizedTable",
     "build_class",
     "default_panel",
+    "kind_of",
+    "SOLVER_NETWORKS",
     "run",
     "challenge",
 ]
@@ -121,7 +130,10 @@ Progress = Callable[[str], None]
 
 #: the project's own algorithms (exact types): their code keeps no state outside the object,
 #: so their sealed runs may share one child, each run on a fresh unpickled copy
-_OWN = (Barycentre, Search, ExactSolveAtLevel, RandomVertex, FIRENET)
+_OWN = (Barycentre, Search, ExactSolveAtLevel, RandomVertex, FIRENET, UnrolledWARPd,
+        UnrolledFISTA)
+#: the multiprecision solver networks: one per problem in the default panel
+SOLVER_NETWORKS = (UnrolledWARPd, UnrolledFISTA, FIRENET)
 _ZERO = Enclosure(gmpy2.mpq(0), gmpy2.mpq(0))
 
 
@@ -142,10 +154,21 @@ def build_class(problem: str, K: int, *, N: int = 3, m: int = 2, R: int = 1,
 
 
 def default_panel(problem: str, value: object, K: int, *, firenet: bool = True,
-                  firenet_outer: int = 8, firenet_inner: int = 25) -> list[Any]:
+                  solver_networks: bool = True, firenet_outer: int = 8,
+                  firenet_inner: int = 25, warpd_restarts: int = 3,
+                  fista_steps: int = 20) -> list[Any]:
     """The panel of SPEC section 5: Barycentre, Search, an exact solve of the coarse data, the
-    randomized vertex guesser with a random read depth and (for P3) a multiprecision FIRENET
-    network."""
+    randomized vertex guesser with a random read depth and, with ``solver_networks``, the
+    problem's multiprecision solver network, trained from the matrix at the coarse level and
+    evaluated in ``Ball(BALL_BITS)``:
+
+    * (P1) :class:`~algorithms.solvers.unrolled.UnrolledWARPd`, ``warpd_restarts`` restarts of
+      WARPd on ``min ||x||_1`` s.t. ``||A x - y|| <= eta`` (16 steps each, 3 layers a step);
+    * (P2) :class:`~algorithms.solvers.unrolled.UnrolledFISTA`, ``fista_steps`` FISTA steps on
+      the LASSO (one layer a step);
+    * (P3) FIRENET with ``firenet_outer`` restarts of ``firenet_inner`` steps (left out also
+      when ``firenet`` is false).
+    """
     level = coarse_level(K)
     panel: list[Any] = [
         Barycentre(problem, value, K),
@@ -153,11 +176,30 @@ def default_panel(problem: str, value: object, K: int, *, firenet: bool = True,
         ExactSolveAtLevel(problem, value, K, n0=level),
         RandomVertex(problem, value, K, seed=0),
     ]
-    if firenet and problem == "P3":
+    if not solver_networks:
+        return panel
+    if problem == "P1":
+        panel.append(UnrolledWARPd(level=level, eta=value, restarts=warpd_restarts,
+                                   ctx=Ball(BALL_BITS), name="WARPd"))
+    elif problem == "P2":
+        panel.append(UnrolledFISTA(level=level, lam=value, n_iter=fista_steps,
+                                   ctx=Ball(BALL_BITS), name="FISTA"))
+    elif firenet:
         panel.append(FIRENET(level=level, lam=value, n_outer=firenet_outer,
                              p_inner=firenet_inner, delta="1e-12", ctx=Ball(BALL_BITS),
                              name="FIRENET"))
     return panel
+
+
+def kind_of(algorithm: Any) -> str:
+    """``"solver"`` for the multiprecision solver networks (:data:`SOLVER_NETWORKS`),
+    ``"theorem"`` for the theorem's own algorithms, ``"user"`` otherwise (the keys of
+    :data:`theorems.paradox.records.KINDS`)."""
+    if isinstance(algorithm, SOLVER_NETWORKS):
+        return "solver"
+    if isinstance(algorithm, (Barycentre, Search, ExactSolveAtLevel, RandomVertex)):
+        return "theorem"
+    return "user"
 
 
 def exact_inputs(member: Member) -> list[Any]:
@@ -173,22 +215,37 @@ def exact_inputs(member: Member) -> list[Any]:
     return out
 
 
-def _evaluate(net: Any, y: list[Any]) -> tuple[list[Any], tuple[gmpy2.mpq, ...]]:
+def _evaluate(net: Any, y: list[Any]) -> tuple[list[Any], tuple[gmpy2.mpq, ...], str]:
     """The network's output at the exact input ``y``: exactly when the network is shallow and
     ``y`` rational, else as python-flint balls from a certified evaluation at
-    :data:`BALL_BITS` bits (the balls contain the exact output).
+    :data:`BALL_BITS` bits (the balls contain the exact output).  Deep networks evaluated layer
+    by layer widen their balls (the wrapping effect); when a radius exceeds ``2^-64`` times the
+    largest output entry, the evaluation is repeated at twice the bits (at most twice).
 
-    Returns the point handed to :func:`distance` (rationals or balls) and the output's
-    rational midpoints."""
+    Returns the point handed to :func:`distance` (rationals or balls), the output's rational
+    midpoints and the arithmetic used (``"Exact"`` or ``"Ball(bits)"``)."""
     rational = all(not isinstance(v, arb) for v in y)
     if rational and net.depth <= 3:
         ctx = Exact()
         mids = tuple(ctx.to_rationals(net(y, ctx)))
-        return list(mids), mids
-    ball = Ball(BALL_BITS)
-    yv = ball.vector(y) if rational else ball.vector_from_balls(y)
-    x = net(yv, ball)
-    return ball.entries(x), tuple(ball.to_rationals(x))
+        return list(mids), mids, "Exact"
+    bits = BALL_BITS
+    while True:
+        ball = Ball(bits)
+        yv = ball.vector(y) if rational else ball.vector_from_balls(y)
+        x = net(yv, ball)
+        entries = ball.entries(x)
+        if bits >= 4 * BALL_BITS or not _too_wide(entries):
+            return entries, tuple(ball.to_rationals(x)), f"Ball({bits})"
+        bits *= 2
+
+
+def _too_wide(entries: list[Any]) -> bool:
+    """Whether some ball's radius exceeds ``2^-64`` times the largest midpoint (or ``2^-64``
+    when every midpoint is 0)."""
+    scale = max((abs(e.mid()) for e in entries), default=arb(0))
+    limit = (scale if scale > 0 else arb(1)) * arb(2) ** -64
+    return any(e.rad() > limit for e in entries)
 
 
 class Session:
@@ -227,13 +284,15 @@ class Session:
             return MemberRun(error=_ZERO, outputs=(), no_answer=out.no_answer, **common)
         worst: Enclosure | None = None
         outs = []
+        arithmetic = ""
         for k, y in enumerate(self.samples):
-            point, mids = _evaluate(out.network, y)
+            point, mids, arithmetic = _evaluate(out.network, y)
             outs.append(mids)
             err = distance(point, member, k)
             if worst is None or err.upper > worst.upper:
                 worst = err
-        return MemberRun(error=worst, outputs=tuple(outs), **common)  # type: ignore[arg-type]
+        return MemberRun(error=worst, outputs=tuple(outs),  # type: ignore[arg-type]
+                         depth=out.network.depth, arithmetic=arithmetic, **common)
 
 
 def _entropy(handle: Handle, seed: int, s: int = 0) -> tuple[int, ...] | None:
@@ -365,6 +424,7 @@ def run(
     budgets: Sequence[int] = (10, 100, 1000),
     sweep_budget: int = 10_000,
     firenet: bool = True,
+    solver_networks: bool = True,
     isolation: str = "process",
     limits: Limits | None = None,
     progress: Progress | None = None,
@@ -396,6 +456,9 @@ def run(
         Read budgets that Search must exceed on the family-II tie data.
     sweep_budget:
         Read budget of every run in part (b) (a safety net; Search needs about n + 3).
+    solver_networks, firenet:
+        With the default panel: include the problem's multiprecision solver network (WARPd
+        for P1, FISTA for P2, FIRENET for P3; ``firenet=False`` drops FIRENET only).
     isolation:
         ``"process"`` (default): sealed runs; ``"none"``: in this process, for debugging only.
     limits:
@@ -418,7 +481,8 @@ def run(
         raise InvalidArgument("levels=() must name at least one level")
     randomized_levels = tuple(integer(n, "randomized_levels[i]", 1) for n in randomized_levels)
     randomized_seeds = integer(randomized_seeds, "randomized_seeds", 1)
-    panel = list(default_panel(problem, value, K, firenet=firenet) if panel is None else panel)
+    panel = list(default_panel(problem, value, K, firenet=firenet,
+                               solver_networks=solver_networks) if panel is None else panel)
     for i, alg in enumerate(panel):
         if not callable(getattr(alg, "train", None)):
             raise InvalidType(f"panel[{i}]={alg!r} has no train(oracle) method")
@@ -437,8 +501,8 @@ def run(
         note = progress or (lambda _msg: None)
         summaries = []
         tables = []
-        for handle in handles:
-            summary = AlgorithmSummary(handle.name)
+        for handle, alg in zip(handles, panel, strict=True):
+            summary = AlgorithmSummary(handle.name, kind=kind_of(alg))
             order = list(range(1, om.N1 + 1))
             order_rng.shuffle(order)
             drawn_order = list(range(len(drawn)))

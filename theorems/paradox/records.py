@@ -16,12 +16,18 @@ from theorems.sealed.limits import Limits
 from theorems.sealed.transcripts import Transcript
 
 __all__ = [
+    "KINDS",
     "MemberRun",
     "AlgorithmSummary",
     "RandomizedLevel",
     "RandomizedTable",
     "ParadoxResult",
 ]
+
+
+#: what an :class:`AlgorithmSummary`'s ``kind`` means (the JSON's ``kind`` field)
+KINDS = {"theorem": "the theorem's algorithm", "solver": "multiprecision solver network",
+         "user": "user algorithm"}
 
 
 # ============================================================================ records
@@ -32,7 +38,8 @@ class MemberRun:
     ``no_answer`` is empty when a network came back, else the reason (the run then counts as
     a failure at every digit level and its ``error`` is a placeholder).  ``budget_exceeded``:
     the oracle refused a read for its budget.  ``transcript``: the run's queries, answers and
-    end; ``seconds``: the child's own time."""
+    end; ``seconds``: the child's own time; ``depth``: the returned network's number of affine
+    layers; ``arithmetic``: how it was evaluated (``"Exact"`` or ``"Ball(bits)"``)."""
 
     algorithm: str
     member: str
@@ -48,6 +55,8 @@ class MemberRun:
     no_answer: str = ""
     transcript: Transcript | None = field(default=None, repr=False)
     seconds: float = 0.0
+    depth: int | None = None
+    arithmetic: str = ""
 
     @property
     def answered(self) -> bool:
@@ -64,9 +73,13 @@ class MemberRun:
 
 @dataclass
 class AlgorithmSummary:
-    """Per-algorithm results of parts (a), (b) and (c) and of the transcript check."""
+    """Per-algorithm results of parts (a), (b) and (c) and of the transcript check.
+
+    ``kind``: ``"theorem"`` (the theorem's own algorithms), ``"solver"`` (a multiprecision
+    solver network: WARPd, FISTA, FIRENET) or ``"user"``."""
 
     name: str
+    kind: str = "user"
     k0: int | None = None
     runs_a: list[MemberRun] = field(default_factory=list)
     runs_b: dict[int, list[MemberRun]] = field(default_factory=dict)
@@ -84,6 +97,16 @@ class AlgorithmSummary:
     @property
     def max_samples_read(self) -> int:
         return max((r.samples_read for r in self.all_runs()), default=0)
+
+    @property
+    def max_depth(self) -> int | None:
+        """The largest depth (affine layers) of the networks returned, None if none came back."""
+        return max((r.depth for r in self.all_runs() if r.depth is not None), default=None)
+
+    @property
+    def arithmetics(self) -> list[str]:
+        """How the returned networks were evaluated (sorted, without repeats)."""
+        return sorted({r.arithmetic for r in self.all_runs() if r.arithmetic})
 
     @property
     def no_answers(self) -> list[MemberRun]:

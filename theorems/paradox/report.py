@@ -14,7 +14,7 @@ from rich.table import Table
 
 from theorems.formatting import decimal
 from theorems.instances.distance import Enclosure
-from theorems.paradox.records import ParadoxResult, RandomizedTable
+from theorems.paradox.records import KINDS, AlgorithmSummary, ParadoxResult, RandomizedTable
 
 __all__ = ["decimal", "to_json", "render", "wilson"]
 
@@ -65,6 +65,9 @@ def to_json(result: ParadoxResult) -> dict[str, Any]:
     for s in result.algorithms:
         algorithms.append({
             "name": s.name,
+            "kind": KINDS.get(s.kind, s.kind),
+            "network_depth": s.max_depth,
+            "evaluated_in": s.arithmetics,
             "max_samples_read": s.max_samples_read,
             "worst_error": {"I": _interval(s.worst_error("I")),
                             "II": _interval(s.worst_error("II"))},
@@ -98,6 +101,20 @@ def to_json(result: ParadoxResult) -> dict[str, Any]:
 
 
 _MARK = {True: "[green]yes[/green]", False: "[red]no[/red]", None: "[yellow]?[/yellow]"}
+
+
+def _solver_line(s: AlgorithmSummary, K: int, N1: int) -> str:
+    """One sentence on a solver network: its depth, arithmetic and the digits it reached."""
+    word = {True: "yes", False: "no", None: "undecided"}
+    depth = "no network returned" if s.max_depth is None else (
+        f"{s.max_depth} layers with exact rational weights, evaluated in "
+        f"{' and '.join(s.arithmetics)}")
+    def digits(d: int) -> str:
+        return f"{d} digit{'' if d == 1 else 's'}"
+
+    return (f"Multiprecision solver network {s.name} ({depth}): K-2 = {digits(K - 2)} "
+            f"{word[s.verdict(K - 2)]}, K = {digits(K)} {word[s.verdict(K)]} (fails on "
+            f"{s.failures_a(K)}/{N1} adversarial members).")
 
 
 def _fmt(enc: Enclosure | None) -> str:
@@ -162,6 +179,8 @@ def render(result: ParadoxResult, console: Console | None = None) -> None:
                   "yes" if s.consistent else "[red]NO[/red]")
     console.print(t)
     for s in result.algorithms:
+        if s.kind == "solver":
+            console.print(_solver_line(s, K, N1), highlight=False)
         if not s.consistent:
             console.print(f"[red]{s.name} is inconsistent[/red] (never credited with any "
                           f"digits): {s.inconsistency}")
