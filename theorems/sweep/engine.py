@@ -10,12 +10,12 @@ of the same grid hands them out again.  Cells already ``done`` are never handed 
 
 from __future__ import annotations
 
-import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from theorems.commands import Stages
 from theorems.sweep.grid import Cell
 from theorems.sweep.store import Store
 
@@ -37,63 +37,41 @@ class SweepSummary:
     executor: str
 
 
-class CellProgress:
+class CellProgress(Stages):
     """Progress over cells on stderr: in a terminal a rich bar (``done/total``, elapsed, ETA);
     otherwise one line per finished cell with elapsed time and ETA (the mean time per finished
-    cell so far times the cells left).  ``quiet`` turns it off."""
+    cell so far times the cells left).  ``quiet`` turns it off.
+
+    The bar and the terminal handling are :class:`theorems.commands.Stages`'; the difference is
+    what a call means: a cell has FINISHED (a stage call announces a stage that starts)."""
 
     def __init__(self, name: str, total: int, *, quiet: bool = False, stream: Any = None):
-        self.name, self.total, self.quiet = name, total, quiet
-        self.stream = stream if stream is not None else sys.stderr
-        self.done = 0
-        self._t0 = time.perf_counter()
-        self._bar: Any = None
-        self._task: Any = None
+        super().__init__(name, total, quiet=quiet, stream=stream)
 
-    def __enter__(self) -> CellProgress:
-        self._t0 = time.perf_counter()
-        if not self.quiet and self.stream.isatty():
-            from rich.console import Console
-            from rich.progress import (
-                BarColumn,
-                MofNCompleteColumn,
-                Progress,
-                TextColumn,
-                TimeElapsedColumn,
-                TimeRemainingColumn,
-            )
-
-            self._bar = Progress(TextColumn("{task.description}"), BarColumn(),
-                                 MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("ETA"),
-                                 TimeRemainingColumn(), console=Console(file=self.stream),
-                                 transient=True)
-            self._bar.__enter__()
-            self._task = self._bar.add_task(self.name, total=self.total)
-        return self
+    @property
+    def done(self) -> int:
+        """Cells finished so far."""
+        return self.count
 
     def eta(self) -> float | None:
         """Seconds left, estimated from the cells finished so far (None before the first)."""
-        if self.done == 0:
+        if self.count == 0 or self.total is None:
             return None
-        return (time.perf_counter() - self._t0) / self.done * (self.total - self.done)
+        return self.elapsed / self.count * (self.total - self.count)
 
     def __call__(self, message: str) -> None:
         """One more cell finished (``message`` says which and how)."""
-        self.done += 1
+        self.count += 1
         if self.quiet:
             return
         if self._bar is not None:
-            self._bar.update(self._task, completed=self.done,
+            self._bar.update(self._task, completed=self.count,
                              description=f"{self.name}: {message}")
             return
         eta = self.eta()
         left = "" if eta is None else f", ETA {eta:.0f} s"
-        print(f"[{time.perf_counter() - self._t0:7.1f} s] {self.name} {self.done}/{self.total}"
-              f"{left}: {message}", file=self.stream, flush=True)
-
-    def __exit__(self, kind: object, *exc: object) -> None:
-        if self._bar is not None:
-            self._bar.__exit__(kind, *exc)  # type: ignore[arg-type]
+        print(f"[{self.elapsed:7.1f} s] {self.name} {self.count}/{self.total}{left}: {message}",
+              file=self.stream, flush=True)
 
 
 def run_sweep(cells: Sequence[Cell], store: Store, executor: Any, *,
