@@ -2,7 +2,9 @@
 
 Top-level names: :class:`Oracle`, :class:`AdversarialOracle`, :class:`Budget`,
 :class:`ExactData`, :class:`CertifiedVector` (data defined by a rigorous ball evaluator),
-:class:`ComplexAnswer` (what complex data are served as), :func:`certified_error`,
+:class:`ComplexAnswer` (what complex data are served as), data given by a formula over its
+indices (:class:`DCT2`, :class:`DFT`, :class:`FormulaMatrix`, :class:`FormulaVector`, from
+:mod:`oracle.formula`), :func:`certified_error`,
 :func:`admissible`, :func:`to_sympy` (exact conversion of answers; ``sympy.Matrix(answer)``
 would turn them into Floats) and the exceptions of :mod:`oracle.errors`.  Hypothesis
 strategies live in :mod:`oracle.strategies`.
@@ -25,6 +27,7 @@ from oracle.errors import (
 )
 from oracle.evaluators import CertifiedVector
 from oracle.exact import as_exact, enclose
+from oracle.formula import DCT2, DFT, Formula, FormulaMatrix, FormulaVector
 from oracle.oracles import AdversarialOracle, BaseOracle, Budget, Oracle, ReadRecord
 
 __all__ = [
@@ -34,7 +37,12 @@ __all__ = [
     "BudgetExceeded",
     "CertifiedVector",
     "ComplexAnswer",
+    "DCT2",
+    "DFT",
     "ExactData",
+    "Formula",
+    "FormulaMatrix",
+    "FormulaVector",
     "InexactInput",
     "InvalidArgument",
     "InvalidType",

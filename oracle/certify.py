@@ -63,6 +63,7 @@ from oracle.exact import (
     gc_paused,
     mpq_to_arb,
 )
+from oracle.formula import Formula
 
 __all__ = [
     "Certified",
@@ -276,6 +277,13 @@ def _exact_balls(exact: object, shape: tuple[int, ...], bits: int) -> tuple[list
         if (exact.length,) != shape:
             raise InvalidArgument(f"approx has shape {shape} but exact has ({exact.length},)")
         return exact.enclose(bits), exact.is_complex
+    if isinstance(exact, Formula):
+        if exact.shape != shape:
+            raise InvalidArgument(f"approx has shape {shape} but exact {exact!r} has "
+                                  f"{exact.shape}")
+        if exact.exact_values() is None:
+            return exact.balls(bits), exact.is_complex
+        exact = exact.sympy_matrix()
     arr = np.asarray(
         exact.tolist() if hasattr(exact, "tolist") and not isinstance(exact, np.ndarray)
         else exact, dtype=object

@@ -20,6 +20,7 @@ import numpy as np
 import sympy
 from flint import arb
 
+from oracle.entries import check_shape
 from oracle.errors import InvalidArgument, InvalidType, NoMatrix, short
 from oracle.evaluators import CertifiedVector
 from oracle.exact import (
@@ -31,6 +32,7 @@ from oracle.exact import (
     gc_paused,
     is_sympy_expr,
 )
+from oracle.formula import Formula, FormulaMatrix
 
 __all__ = ["BALL_CACHE_SIZE", "ExactData", "ExactPart", "as_exact_data"]
 
@@ -123,17 +125,20 @@ class _EvaluatorPart:
         return self.vector.enclose(bits)
 
 
-def _check_shape(shape: object) -> tuple[int, int]:
-    if not isinstance(shape, (tuple, list)) or len(shape) != 2:
-        raise InvalidType(f"shape={short(shape, use_repr=True)} must be a pair (m, N) of ints")
-    for v in shape:
-        if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
-            raise InvalidType(
-                f"shape={short(shape, use_repr=True)} must be a pair (m, N) of positive ints"
-            )
-        if v < 1:
-            raise InvalidArgument(f"shape={tuple(shape)} must be a pair of positive ints")
-    return int(shape[0]), int(shape[1])
+class _FormulaPart:
+    """A part given by a :class:`~oracle.formula.Formula` evaluated straight in flint: its
+    distinct values and their pattern come from the formula."""
+
+    __slots__ = ("formula", "index", "multiplicity", "is_complex", "distinct")
+
+    def __init__(self, formula: Formula):
+        self.formula = formula
+        self.index, self.multiplicity = formula.pattern()
+        self.is_complex = formula.is_complex
+        self.distinct: list[int] = []
+
+    def enclose(self, bits: int) -> list[arb]:
+        return self.formula.enclose(bits)
 
 
 def _split_complex(expr: sympy.Expr) -> tuple[sympy.Expr, sympy.Expr] | None:
@@ -154,12 +159,15 @@ class ExactData:
     ----------
     A:
         ``sympy.Matrix`` (or nested lists / 2-D object array) of exact real entries, m x N,
-        non-empty and rectangular; or ``None`` for a matrix-free problem (then ``shape`` is
-        required, and asking for the matrix raises :class:`~oracle.errors.NoMatrix`).
+        non-empty and rectangular; a :class:`~oracle.formula.Formula` matrix (``DCT2(N)``,
+        ``DFT(N)``, ``FormulaMatrix(shape, entry)``: data given by a formula over the
+        indices); or ``None`` for a matrix-free problem (then ``shape`` is required, and
+        asking for the matrix raises :class:`~oracle.errors.NoMatrix`).
     samples:
         Sequence of R vectors of length m (sympy column matrices, lists or 1-D arrays) of
-        exact real or complex entries (``a + b*I`` with exact real ``a``, ``b``), or
-        :class:`~oracle.evaluators.CertifiedVector` objects of length m.
+        exact real or complex entries (``a + b*I`` with exact real ``a``, ``b``),
+        :class:`~oracle.evaluators.CertifiedVector` or
+        :class:`~oracle.formula.FormulaVector` objects of length m.
     shape:
         Keyword only: ``(m, N)``.  Required when ``A is None``; otherwise optional and checked
         against ``A``.
@@ -201,17 +209,18 @@ class ExactData:
         self._program = Program()
         self._parts: dict[object, _Part | _EvaluatorPart] = {}
         self.complex_matrix = complex_matrix
+        self._formula: Formula | None = None
         if A is None:
             if shape is None:
                 raise InvalidArgument(
                     "A=None (a matrix-free problem) needs shape=(m, N): the operator's shape"
                 )
-            self.m, self.N = _check_shape(shape)
+            self.m, self.N = check_shape(shape)
             self._A_entries: list[sympy.Expr] | None = None
             self._A = None
         else:
             self._set_matrix(A, complex_matrix)
-            if shape is not None and _check_shape(shape) != self.shape:
+            if shape is not None and check_shape(shape) != self.shape:
                 raise InvalidArgument(f"shape={tuple(shape)} but A has shape {self.shape}")
         if isinstance(samples, (str, bytes)) or not isinstance(samples, Sequence):
             raise InvalidType(
@@ -221,6 +230,15 @@ class ExactData:
         vectors: list[list[sympy.Expr] | CertifiedVector] = []
         rows = "A has" if A is not None else f"shape={self.shape} has"
         for k, y in enumerate(samples):
+            if isinstance(y, Formula) and y.exact_values() is None:
+                if y.shape != (self.m,):
+                    raise InvalidArgument(
+                        f"samples[{k}] is {y!r} but {rows} m={self.m} rows; pass a "
+                        f"FormulaVector of length {self.m}"
+                    )
+                vectors.append(y)
+                self._parts[k] = _FormulaPart(y)
+                continue
             if isinstance(y, CertifiedVector):
                 if y.length != self.m:
                     raise InvalidArgument(
@@ -230,7 +248,8 @@ class ExactData:
                 vectors.append(y)
                 self._parts[k] = _EvaluatorPart(y)
                 continue
-            values = _vector_of(y, f"samples[{k}]")
+            values = _formula_values(y, 1) if isinstance(y, Formula) else _vector_of(
+                y, f"samples[{k}]")
             if len(values) != self.m:
                 raise InvalidArgument(
                     f"samples[{k}] has length {len(values)} but {rows} m={self.m} rows"
@@ -246,7 +265,21 @@ class ExactData:
 
     # ------------------------------------------------------------------ construction
     def _set_matrix(self, A: object, complex_matrix: bool = False) -> None:
-        rows = _rows_of(A)
+        self._formula = None
+        if isinstance(A, Formula):
+            values = _formula_values(A, 2)
+            if values is None:  # evaluated straight in flint
+                self.m, self.N = A.shape
+                self._A_entries = None
+                self._A = None
+                self._formula = A
+                self._parts["A"] = _FormulaPart(A)
+                return
+            N = A.shape[1]
+            rows = [values[i:i + N] for i in range(0, len(values), N)]
+            complex_matrix = complex_matrix or A.is_complex
+        else:
+            rows = _rows_of(A)
         if not rows or not rows[0]:
             width = len(rows[0]) if rows else 0
             raise InvalidArgument(f"A must be non-empty, got shape ({len(rows)}, {width})")
@@ -330,7 +363,8 @@ class ExactData:
         complex part the entries checked are the real components."""
         for which in parts:
             part = self._parts[which]
-            assert isinstance(part, _Part)
+            if not isinstance(part, _Part):
+                continue  # a CertifiedVector or a formula: no expressions to check
             todo = part.distinct
             for prec in (64, 256):
                 if not todo:
@@ -354,7 +388,7 @@ class ExactData:
     @property
     def has_matrix(self) -> bool:
         """``False`` for a matrix-free problem (built with ``A=None``)."""
-        return self._A_entries is not None
+        return self._A_entries is not None or self._formula is not None
 
     def _no_matrix(self) -> NoMatrix:
         return NoMatrix(
@@ -379,22 +413,24 @@ class ExactData:
 
     @property
     def A(self) -> sympy.ImmutableMatrix:
-        """The exact matrix (built on first use); :class:`NoMatrix` if matrix-free."""
-        if self._A_entries is None:
-            raise self._no_matrix()
+        """The exact matrix (built on first use); :class:`NoMatrix` if matrix-free.  For a
+        matrix given by a formula it is built from the formula's expressions
+        (:meth:`oracle.formula.Formula.expressions`; a formula of flint closures has none and
+        raises :class:`InvalidArgument`)."""
         if self._A is None:
-            self._A = sympy.ImmutableMatrix(self.m, self.N, self._A_entries)
+            self._A = sympy.ImmutableMatrix(self.m, self.N, self.exact_entries("A"))
         return self._A
 
     @property
     def samples(self) -> tuple[object, ...]:
         """The exact samples as column matrices (built on first use, shared with
         :meth:`with_matrix` copies); a sample given as a
-        :class:`~oracle.evaluators.CertifiedVector` appears as itself."""
+        :class:`~oracle.evaluators.CertifiedVector` or as a formula evaluated in flint
+        appears as itself."""
         box = self._samples_box
         if box[0] is None:
             box[0] = tuple(
-                v if isinstance(v, CertifiedVector) else sympy.ImmutableMatrix(v)
+                v if isinstance(v, (CertifiedVector, Formula)) else sympy.ImmutableMatrix(v)
                 for v in self._sample_entries
             )
         return box[0]
@@ -403,12 +439,17 @@ class ExactData:
         """Row-major exact entries of ``"A"`` or of sample ``k`` (an int); complex entries
         as given (``a + b*I``).  :class:`NoMatrix` for the matrix of a matrix-free problem;
         :class:`InvalidArgument` for a sample given as a CertifiedVector (it has no
-        expressions: its values are defined by its evaluator)."""
+        expressions: its values are defined by its evaluator) or a formula of flint
+        closures; a built-in formula's expressions are built on first use."""
         if which == "A":
+            if self._formula is not None:
+                return self._formula.expressions()
             if self._A_entries is None:
                 raise self._no_matrix()
             return list(self._A_entries)
         entries = self._sample_entries[which]  # type: ignore[index]
+        if isinstance(entries, Formula):
+            return entries.expressions()
         if isinstance(entries, CertifiedVector):
             raise InvalidArgument(
                 f"sample {which} is {entries!r}: its exact values are defined by its "
@@ -456,6 +497,16 @@ class ExactData:
         self._get_part(which)  # NoMatrix for the matrix of a matrix-free problem
         return ExactPart(self, which)
 
+    @classmethod
+    def from_formula(cls, shape: tuple[int, int], entry: Callable[[int, int], object],
+                     samples: Sequence[object] = (), *, complex_matrix: bool = False
+                     ) -> ExactData:
+        """``ExactData(FormulaMatrix(shape, entry, is_complex=complex_matrix), samples)``:
+        the matrix given by ``entry(i, j)`` (exact values or flint closures, see
+        :class:`oracle.formula.FormulaMatrix`)."""
+        return cls(FormulaMatrix(shape, entry, is_complex=complex_matrix), samples,
+                   complex_matrix=complex_matrix)
+
     def with_matrix(self, A: object, *, complex_matrix: bool = False) -> ExactData:
         """The data ``(A, self.samples)``: a new matrix with these samples, sharing their
         compiled evaluators and cached enclosures (building exact samples is the expensive part
@@ -482,6 +533,18 @@ class ExactData:
     def __repr__(self) -> str:
         free = "" if self.has_matrix else ", matrix-free"
         return f"ExactData(m={self.m}, N={self.N}, R={self.R}{free})"
+
+
+def _formula_values(formula: Formula, ndim: int) -> list[object] | None:
+    """The exact values of a formula to compile as ordinary data (``None`` when it is
+    evaluated straight in flint); refuses a formula of the wrong dimension."""
+    if len(formula.shape) != ndim:
+        want = "a FormulaMatrix (or DCT2, DFT)" if ndim == 2 else "a FormulaVector"
+        raise InvalidArgument(
+            f"{formula!r} has shape {formula.shape}; the {'matrix' if ndim == 2 else 'sample'} "
+            f"needs {want}"
+        )
+    return formula.exact_values()
 
 
 def as_exact_data(truth: object) -> ExactData:

@@ -30,6 +30,7 @@ __all__ = [
     "MAX_WORKING_PRECISION",
     "as_exact",
     "check_bits",
+    "check_shape",
     "check_sympy",
     "flint_precision",
     "gc_paused",
@@ -180,3 +181,15 @@ def check_sympy(value: sympy.Basic, where: str) -> sympy.Expr:
     return value
 
 
+def check_shape(shape: object) -> tuple[int, int]:
+    """``shape`` as a pair ``(m, N)`` of positive ints, or a named error."""
+    if not isinstance(shape, (tuple, list)) or len(shape) != 2:
+        raise InvalidType(f"shape={short(shape, use_repr=True)} must be a pair (m, N) of ints")
+    for v in shape:
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
+            raise InvalidType(
+                f"shape={short(shape, use_repr=True)} must be a pair (m, N) of positive ints"
+            )
+        if v < 1:
+            raise InvalidArgument(f"shape={tuple(shape)} must be a pair of positive ints")
+    return int(shape[0]), int(shape[1])
