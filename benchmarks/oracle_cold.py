@@ -6,8 +6,10 @@ Measured in one run, interleaved, medians over ``--repeats`` repeats:
 
 * ``cold oracle``: ``Oracle(A).matrix(n)`` on a ready-built N x N orthonormal DCT-II SymPy
   matrix (validation, compilation, rigorous evaluation, rounding, certificate);
-* ``formula oracle``: the same data given by a formula (``ExactData.from_formula``), when the
-  installed oracle has it;
+* ``formula oracle``: the same data given by a formula of SymPy entries
+  (``ExactData.from_formula``: the entries' trees are built inside the timing, then compiled
+  as the matrix's are), and ``DCT2 built-in``: ``Oracle(DCT2(N)).matrix(n)``, the formula
+  evaluated straight in flint (see ``benchmarks/oracle_formula.py``);
 * ``raw flint``: the same entries ``c_k cos(pi (2i+1) k / (2N))`` evaluated straight in
   python-flint ``arb`` at the working precision the oracle uses for level n (no validation,
   no rounding, no certificate): the floor.
@@ -25,7 +27,7 @@ from collections.abc import Callable
 import sympy
 from flint import arb, ctx
 
-from oracle import ExactData, Oracle
+from oracle import DCT2, ExactData, Oracle
 from oracle.certify import grid_exponent
 
 
@@ -77,17 +79,15 @@ def main(argv: list[str] | None = None) -> None:
     A = dct_matrix(N)
     bits = grid_exponent(N * N, n) + 1
     prec = max(bits + 32, 64)  # the oracle's first working precision for this level
-    has_formula = hasattr(ExactData, "from_formula")
-    runs: dict[str, list[tuple[float, float]]] = {"cold oracle": [], "raw flint": []}
-    if has_formula:
-        runs["formula oracle"] = []
+    runs: dict[str, list[tuple[float, float]]] = {
+        "cold oracle": [], "raw flint": [], "formula oracle": [], "DCT2 built-in": []}
     for _ in range(args.repeats):
         runs["raw flint"].append(timed(lambda: raw_flint(N, prec)))
         runs["cold oracle"].append(timed(lambda: Oracle(A).matrix(n)))
-        if has_formula:
-            runs["formula oracle"].append(timed(
-                lambda: Oracle(ExactData.from_formula(
-                    (N, N), lambda k, i: dct_entry(N, k, i))).matrix(n)))
+        runs["formula oracle"].append(timed(
+            lambda: Oracle(ExactData.from_formula(
+                (N, N), lambda k, i: dct_entry(N, k, i))).matrix(n)))
+        runs["DCT2 built-in"].append(timed(lambda: Oracle(DCT2(N)).matrix(n)))
     raw_wall = statistics.median(w for w, _ in runs["raw flint"])
     raw_cpu = statistics.median(c for _, c in runs["raw flint"])
     print(f"{N} x {N} DCT-II, level n = {n} (working precision {prec} bits), "

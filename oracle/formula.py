@@ -57,7 +57,7 @@ import numpy as np
 import sympy
 from flint import acb, arb, fmpq
 
-from oracle.entries import as_exact, check_shape
+from oracle.entries import as_exact, check_shape, gc_paused
 from oracle.errors import InvalidArgument, InvalidType, short
 from oracle.evaluators import CertifiedVector
 
@@ -291,9 +291,10 @@ class _Generic(Formula):
         self.shape = shape
         self.is_complex = is_complex
         self.description = description
-        indices = list(np.ndindex(*shape))
-        values = [entry(*ix) for ix in indices]
-        closures = [not isinstance(v, sympy.Basic) and callable(v) for v in values]
+        with gc_paused():  # thousands of new objects: no full collections over SymPy's caches
+            indices = list(np.ndindex(*shape))
+            values = [entry(*ix) for ix in indices]
+            closures = [not isinstance(v, sympy.Basic) and callable(v) for v in values]
         self._indices = indices
         if all(closures):
             self._closures: list[Closure] | None = values
@@ -376,6 +377,10 @@ class _Generic(Formula):
 class FormulaMatrix(_Generic):
     """An m x N matrix given by ``entry(i, j)`` (0-based row and column).
 
+    With exact values the data are those of the matrix of the values (the SymPy path, same
+    balls, values and bounds); with closures they are served from the closures' balls and
+    have no exact SymPy form (``ExactData.A`` raises :class:`~oracle.errors.InvalidArgument`).
+
     Parameters
     ----------
     shape:
@@ -395,10 +400,8 @@ class FormulaMatrix(_Generic):
     description:
         Keyword only: a short text naming the formula in messages.
 
-    With exact values the data are those of the matrix of the values (the SymPy path, same
-    balls, values and bounds); with closures they are served from the closures' balls and
-    have no exact SymPy form (``ExactData.A`` raises :class:`~oracle.errors.InvalidArgument`).
-
+    Examples
+    --------
     >>> import sympy
     >>> from oracle import Oracle
     >>> hilbert = FormulaMatrix((2, 3), lambda i, j: sympy.Rational(1, i + j + 1))
