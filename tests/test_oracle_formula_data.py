@@ -301,3 +301,23 @@ def test_budgets_and_logs_work_for_formulas():
     assert kinds == [("matrix", 100, False), ("matrix", 100, True), ("sample", 3, False)]
     assert o.samples_read == 2 and all(r.bound <= MPQ(1, 2**r.n) for r in o.reads)
     assert "3 read(s), 2 distinct entries" in o.explain()
+
+
+def test_complex_formula_of_exact_values_and_its_certified_error():
+    N = 4
+    formula = FormulaMatrix((N, N), lambda j, k: sympy.exp(-2 * sympy.pi * sympy.I * j * k / N)
+                            / sympy.sqrt(N), is_complex=True)
+    answer = Oracle(formula).matrix(70)
+    assert answer == Oracle(DFT(N)).matrix(70)
+    assert certified_error(answer, formula) <= MPQ(1, 2**70)
+    shifted = ComplexAnswer(answer.real, answer.imag + MPQ(1, 2**30))
+    assert certified_error(shifted, formula) > MPQ(1, 2**31)
+
+
+@pytest.mark.parametrize("formula", [DCT2(12), DFT(9)], ids=["DCT2", "DFT"])
+def test_answers_do_not_depend_on_what_was_read_before(formula):
+    warm = Oracle(formula)
+    for n in (300, 40, 2):
+        warm.matrix(n)
+    for n in (2, 40):
+        assert as_lists(warm.matrix(n)) == as_lists(Oracle(type(formula)(formula.N)).matrix(n))
