@@ -27,7 +27,7 @@ import dataclasses
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import sympy
 from flint import fmpq, fmpq_mat
@@ -60,7 +60,14 @@ def dct_matrix(m: int) -> sympy.ImmutableMatrix:
     ``C[k, i] = sqrt(2/m) * s_k * cos(pi*(2i+1)*k/(2m))`` with ``s_0 = 1/sqrt(2)``, ``s_k = 1``
     otherwise (so row 0 is ``1/sqrt(m)``).  Entries are built directly, never simplified.
     """
-    m = integer(m, "m", 1)
+    return _dct_matrix(integer(m, "m", 1))
+
+
+@lru_cache(maxsize=8)
+def _dct_matrix(m: int) -> sympy.ImmutableMatrix:
+    """:func:`dct_matrix` for a validated ``m``, built once per size (the matrix is immutable,
+    so every member of that size shares it; building one from SymPy expressions costs tens of
+    milliseconds, and Table 1 builds dozens of members)."""
     scale = sympy.sqrt(sympy.Rational(2, m))
     first = 1 / sympy.sqrt(m)
     rows = []

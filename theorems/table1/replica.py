@@ -78,9 +78,17 @@ def _fsum_dot(u: Sequence[float], v: Sequence[float]) -> float:
     return math.fsum([a * b for a, b in zip(u, v, strict=True)])
 
 
-def _norm(u: Sequence[float]) -> float:
-    """``||u||_2`` with a correctly rounded sum of squares and one rounded square root."""
-    return math.sqrt(math.fsum([a * a for a in u]))
+def _fsum_rows(M: np.ndarray, u: Sequence[float]) -> list[float]:
+    """``[_fsum_dot(row, u) for row in M]`` with the products formed by numpy: an elementwise
+    float64 ``*`` is the same single IEEE multiplication as Python's (no FMA, nothing summed),
+    so every product, and hence every correctly rounded sum, has the same bits."""
+    return list(map(math.fsum, (M * np.asarray(u, dtype=np.float64)).tolist()))
+
+
+def _norm(u: Sequence[float], *, squared: bool = False) -> float:
+    """``||u||_2`` with a correctly rounded sum of squares and one rounded square root
+    (``squared=True``: ``u`` already holds the once-rounded squares)."""
+    return math.sqrt(math.fsum(u if squared else [a * a for a in u]))
 
 
 def _dct_deterministic(m: int) -> list[list[float]]:
@@ -184,34 +192,41 @@ def _deterministic_instance(a: np.ndarray, rho_min: float, gamma: float, j: int,
 
 def _firenet_deterministic(y: Sequence[float], A: Sequence[Sequence[float]], L: float, *,
                            p_inner: int, n_outer: int, lam: float, delta: float) -> list[float]:
-    """The recursion of :func:`published_firenet` in Python floats: every matrix-vector
-    product and norm a correctly rounded ``math.fsum``, everything else one IEEE operation."""
-    m, N = len(A), len(A[0])
-    rows = [[float(v) for v in r] for r in A]
-    cols = [[rows[r][c] for r in range(m)] for c in range(N)]
-    y = [float(v) for v in y]
+    """The recursion of :func:`published_firenet` with a fixed rounding of every operation:
+    every matrix-vector product and norm a correctly rounded ``math.fsum`` of once-rounded
+    products (:func:`_fsum_rows`), everything else one IEEE operation per entry.
+
+    The entrywise operations run on numpy float64 arrays: each is the same single IEEE
+    operation, in the same order, as the scalar Python expression it replaces (``a - t s``,
+    ``(v + sigma s) - sigma d``, ...), so the bits are those of a plain Python-float loop."""
+    rows = np.array([[float(v) for v in r] for r in A], dtype=np.float64)
+    cols = np.ascontiguousarray(rows.T)
+    m, N = rows.shape
+    yv = np.array([float(v) for v in y], dtype=np.float64)
     tau = sigma = math.sqrt(1.0 / L) - 1e-4
-    psi = [0.0] * N
-    e = _norm(y)
+    tau_lam = tau * lam
+    psi = np.zeros(N)
+    e = _norm(yv.tolist())
     for _ in range(n_outer):
         e = _NU * (delta + e)
         scale = 1.0 / ((e / (2 * L)) * p_inner)
-        x = [scale * v for v in psi]
-        v = [0.0] * m
-        total = [0.0] * N
-        data = [scale * t for t in y]
+        x = scale * psi
+        v = np.zeros(m)
+        total = np.zeros(N)
+        data = scale * yv
         for _ in range(p_inner):
-            step = [x[c] - tau * _fsum_dot(cols[c], v) for c in range(N)]
-            x_new = [math.copysign(max(abs(s) - tau * lam, 0.0), s) if s != 0 else 0.0
-                     for s in step]
-            w = [2 * x_new[c] - x[c] for c in range(N)]
-            v = [v[r] + sigma * _fsum_dot(rows[r], w) - sigma * data[r] for r in range(m)]
-            f = min(1.0, 1.0 / (_norm(v) + 1e-43))
-            v = [t * f for t in v]
-            total = [total[c] + x_new[c] for c in range(N)]
+            step = x - tau * np.array(_fsum_rows(cols, v))
+            # soft threshold: copysign(max(|s| - tau lam, 0), s), and 0 where s == 0
+            x_new = np.where(step != 0,
+                             np.copysign(np.maximum(np.abs(step) - tau_lam, 0.0), step), 0.0)
+            w = 2 * x_new - x
+            v = v + sigma * np.array(_fsum_rows(rows, w)) - sigma * data
+            f = min(1.0, 1.0 / (_norm((v * v).tolist(), squared=True) + 1e-43))
+            v = v * f
+            total = total + x_new
             x = x_new
-        psi = [t / p_inner / scale for t in total]
-    return psi
+        psi = total / p_inner / scale
+    return psi.tolist()
 
 
 def published_firenet(y: np.ndarray, A: np.ndarray, *, p_inner: int = 50, n_outer: int = 30,
