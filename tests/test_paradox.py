@@ -41,15 +41,22 @@ def test_the_three_claims_are_measured(results, problem, K):
     reads = [row["reads"] for row in res.search_reads]
     assert reads == sorted(reads) and reads[-1] > reads[0] + 5
     assert all(row["correct_K-1"] for row in res.search_reads)
-    for name in ("Barycentre", "RandomVertex") + (("FIRENET",) if problem == "P3" else ()):
+    solver = {"P1": "WARPd", "P2": "FISTA", "P3": "FIRENET"}[problem]
+    for name in ("Barycentre", "RandomVertex", solver):
         assert by_name[name].verdict(K - 1) is False
         assert by_name[name].max_samples_read <= 2
     assert res.budget_exceeded_on_tie
     # (c) Barycentre: K-2 digits everywhere from one read
     assert by_name["Barycentre"].verdict(K - 2) is True
     assert by_name["Barycentre"].max_samples_read == 1
-    if problem == "P3":
-        assert by_name["FIRENET"].verdict(K - 2) is True
+    # every panel holds one multiprecision solver network, certified in Ball: K-2 digits on
+    # all of Omega, K digits failed on >= N1 - 1 adversarial members, like the theorem's
+    (solver,) = [s for s in res.algorithms if s.kind == "solver"]
+    assert solver.name == {"P1": "WARPd", "P2": "FISTA", "P3": "FIRENET"}[problem]
+    assert solver.verdict(K - 2) is True and solver.verdict(K) is False
+    assert solver.failures_a(K) >= res.N1 - 1
+    assert solver.arithmetics == ["Ball(256)"] and solver.max_depth > 3
+    assert all(r.answered for r in solver.all_runs())
     # randomized: at each level n (fixed before the seeds), the success frequencies sum to at
     # most 1 + (N1 - 1) P(read deeper than n); reading no deeper than 80 is the rule
     (table,) = res.randomized
@@ -148,6 +155,19 @@ def test_cli_json(capsys):
     payload = json.loads(capsys.readouterr().out)
     assert payload["problem"] == "P2" and payload["K"] == 3
     assert [row["n"] for row in payload["search_reads"]] == [4, 8]
+
+
+def test_json_of_all_problems_lists_a_solver_network_in_every_panel(results):
+    """What ``paradox --problem all --json`` prints: one to_json per problem."""
+    payload = json.loads(json.dumps([to_json(results[(p, 3)]) for p in ("P1", "P2", "P3")]))
+    for panel, name in zip(payload, ("WARPd", "FISTA", "FIRENET"), strict=True):
+        (solver,) = [a for a in panel["algorithms"]
+                     if a["kind"] == "multiprecision solver network"]
+        assert solver["name"] == name and solver["evaluated_in"] == ["Ball(256)"]
+        assert solver["digits"]["K-2"] is True and solver["digits"]["K"] is False
+        assert solver["fails_K_on_adversarial_members"] >= 1 and solver["network_depth"] > 3
+        assert {a["kind"] for a in panel["algorithms"]} == {
+            "the theorem's algorithm", "multiprecision solver network"}
 
 
 def test_cli_refuses_bad_dimensions(capsys):

@@ -9,8 +9,10 @@ of every member it reads as "K digits reached", the opposite of claim (a).
 
 How to read it:
 
-* colour and line style (and the legend) tell the algorithms apart; filled circles are family I
-  (the tie member and its neighbours), open triangles family II (scale ten times smaller);
+* colour and line style (and the legend) tell the algorithms apart; each panel's multiprecision
+  solver network (WARPd for P1, FISTA for P2, FIRENET for P3) has one colour and one legend
+  entry; filled circles are family I (the tie member and its neighbours), open triangles
+  family II (scale ten times smaller);
 * algorithms with the same reads and the same worst error would hide each other, so each
   algorithm's points are offset sideways by a few percent of the (log) read axis;
 * the three horizontal lines are 10^-K, 10^-(K-1), 10^-(K-2), labelled at the right edge;
@@ -88,14 +90,37 @@ def _floor(res: ParadoxResult) -> float:
     return float(low)
 
 
-def _panel(ax: Any, res: ParadoxResult) -> None:
+def _key(summary: AlgorithmSummary) -> str:
+    """The legend entry of an algorithm: its name, or ``"solver"`` for the panel's
+    multiprecision solver network (WARPd, FISTA or FIRENET: one colour in every panel)."""
+    return "solver" if summary.kind == "solver" else summary.name
+
+
+def _legend(results: Sequence[ParadoxResult]) -> dict[str, tuple[int, str]]:
+    """Legend key -> (colour/style index, label), in order of first appearance."""
+    keys: dict[str, list[str]] = {}
+    for res in results:
+        for s in res.algorithms:
+            names = keys.setdefault(_key(s), [])
+            label = f"{s.name} ({res.problem})" if s.kind == "solver" else s.name
+            if label not in names:
+                names.append(label)
+    out = {}
+    for i, (key, labels) in enumerate(keys.items()):
+        text = ("solver network: " + ", ".join(labels)) if key == "solver" else labels[0]
+        out[key] = (i, text)
+    return out
+
+
+def _panel(ax: Any, res: ParadoxResult, legend: dict[str, tuple[int, str]]) -> None:
     floor = _floor(res)
     names = [s.name for s in res.algorithms]
     n_alg = max(len(names), 1)
     reads_max = 1
     for i, summary in enumerate(res.algorithms):
-        colour = f"C{i % 10}"
-        style = _STYLES[i % len(_STYLES)]
+        index = legend[_key(summary)][0]
+        colour = f"C{index % 10}"
+        style = _STYLES[index % len(_STYLES)]
         # multiplicative sideways offset on the log axis, centred on the true read count
         shift = 1.0 + 0.09 * (i - (n_alg - 1) / 2) / max(n_alg - 1, 1) * 2
         pts = worst_points(summary)
@@ -163,21 +188,14 @@ def plot(results: Sequence[ParadoxResult], path: str | Path) -> str:
         raise ValueError("results=[] has nothing to draw")
     fig, axes = plt.subplots(1, len(results), figsize=(5.6 * len(results) + 0.8, 5.0),
                              squeeze=False, sharey=False)
+    legend = _legend(results)
     for ax, res in zip(axes[0], results, strict=True):
-        _panel(ax, res)
+        _panel(ax, res, legend)
     axes[0][0].set_ylabel("worst certified error over the family (upper bound)")
-    names: list[str] = []
-    for res in results:
-        for s in res.algorithms:
-            if s.name not in names:
-                names.append(s.name)
-    order = {name: i for i, name in enumerate(results[0].algorithms and
-                                              [s.name for s in results[0].algorithms])}
     handles = []
-    for name in names:
-        i = order.get(name, names.index(name))
+    for i, label in legend.values():
         handles.append(Line2D([], [], color=f"C{i % 10}", linestyle=_STYLES[i % len(_STYLES)],
-                              linewidth=1.6, label=name))
+                              linewidth=1.6, label=label))
     handles.append(Line2D([], [], color="0.2", linestyle="none", marker="o", label="family I"))
     handles.append(Line2D([], [], color="0.2", linestyle="none", marker="^",
                           markerfacecolor="white", label="family II"))
