@@ -167,3 +167,17 @@ def test_unrolled_algorithms_refuse_bad_types():
         UnrolledFISTA(level=3, lam=0)
     with pytest.raises(InvalidType, match="oracle"):
         UnrolledFISTA(level=3, lam=1).train(object())
+
+
+def test_the_harness_raises_the_precision_when_a_deep_network_widens_its_balls():
+    """Six WARPd restarts (289 layers) widen 256-bit balls past 2^-64 of the output (about
+    1e-15 at outputs near 1e-3); the harness repeats the evaluation at 512 bits."""
+    from theorems.paradox.harness import _evaluate
+
+    tie = build_class("P1", 3).tie("I")
+    shallow = UnrolledWARPd(level=22, eta=Q(1, 10), restarts=3).train(tie.oracle())
+    deep = UnrolledWARPd(level=22, eta=Q(1, 10), restarts=6).train(tie.oracle())
+    assert _evaluate(shallow, [Q(1), Q(0)])[2] == "Ball(256)"
+    point, mids, arithmetic = _evaluate(deep, [Q(1), Q(0)])
+    assert arithmetic == "Ball(512)"
+    assert all(e.rad() < abs(e.mid()) * 2.0**-64 for e in point if e.mid() != 0)
