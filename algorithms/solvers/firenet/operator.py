@@ -42,7 +42,7 @@ sum ``D_{j+1} <= D_j + sqrt(lambda_max(M)) rho_j``.  The rest -- ``D_0 = |x_0 - 
 ``|x_j - x^_j| <= D_p / sqrt(q)``, ``psi_k`` and the next restart's start ``scale_{k+1} psi_k`` --
 is the dense argument word for word.  The restart sum ``s`` is accumulated in balls (its radius
 is carried into ``psi`` and into the next start), so no rounding is ever left unbounded.  Guard
-bits follow the same per-restart rule (:func:`~algorithms.solvers.firenet.certified.
+bits follow the same rule (:func:`~algorithms.solvers.firenet.certified.
 guard_schedule`).  The iteration reads ``A`` only through ``apply``, ``adjoint`` and
 ``norm_bound`` (``L``).
 

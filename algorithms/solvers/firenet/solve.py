@@ -77,9 +77,9 @@ own rounding.  All bounds are exact rationals rounded upward.
 1/sqrt(1 - tau sigma L^2)`` (about 7.1 for ``tau = sigma = 0.99/L``): the reset of ``v`` throws
 away the dual part of the M-norm.  An error committed in restart ``k`` therefore reaches the
 output amplified by at most ``(1 - tau sigma L^2)^(-(n_outer - k)/2)``; to deliver results
-accurate to about ``2^-prec`` the Ball iteration runs restart ``k`` with ``guard_k`` extra bits,
-just enough to absorb that restart's remaining amplification (many in the first restarts, few
-in the last; the rule is in :mod:`algorithms.solvers.firenet.certified`).  Pass ``guard_bits``
+accurate to about ``2^-prec`` the Ball iteration runs every restart with enough guard bits to
+absorb the largest of these, that of the first restart (the rule, and why it is not tapered
+over the restarts, is in :mod:`algorithms.solvers.firenet.certified`).  Pass ``guard_bits``
 to use a fixed number for every restart (``0``: exactly ``prec`` bits).  The returned balls
 contain the exact-arithmetic output; the per-restart records carry the 2-norm bound.
 
