@@ -235,6 +235,9 @@ def main() -> None:
                              "convergence)")
     parser.add_argument("--skip-table1", action="store_true")
     parser.add_argument("--skip-convergence", action="store_true")
+    parser.add_argument("--blas", nargs="+", choices=("default", "0"), default=None,
+                        help="convergence's BLAS settings: 'default' (the CLI's one thread) "
+                             "and/or '0' (--blas-threads 0); default both, --quick 'default'")
     args = parser.parse_args()
     if args.repeats is not None and args.repeats < 1:
         parser.error(f"--repeats={args.repeats} must be >= 1")
@@ -247,6 +250,8 @@ def main() -> None:
     else:
         t_reps = c_reps = args.repeats or 5
         t_flags, c_flags, blas = [], [], ["default", "0"]
+    if args.blas is not None:
+        blas = list(dict.fromkeys(args.blas))
     print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()} at start")
     scratch = Path(tempfile.mkdtemp(prefix="smale18-bench-"))
     try:

@@ -264,3 +264,78 @@ def test_replica_digits_do_not_move_with_blas_threads_or_the_numpy_path():
                 assert abs(float(fast) - float(cells[3])) <= NUMPY_PATH_K1
             else:
                 assert f"{float(fast):.7f}" == cells[3]
+
+
+# ------------------------------------------------------------------ the vectorised replica
+
+
+def _firenet_scalar(y, A, L, *, p_inner, n_outer, lam, delta):
+    """The deterministic replica's recursion written as a plain Python-float loop (the form it
+    had before its products moved to numpy): the reference for the bit-for-bit check."""
+    import math
+
+    from theorems.table1.replica import _NU, _fsum_dot, _norm
+
+    m, N = len(A), len(A[0])
+    rows = [[float(v) for v in r] for r in A]
+    cols = [[rows[r][c] for r in range(m)] for c in range(N)]
+    y = [float(v) for v in y]
+    tau = sigma = math.sqrt(1.0 / L) - 1e-4
+    psi = [0.0] * N
+    e = _norm(y)
+    for _ in range(n_outer):
+        e = _NU * (delta + e)
+        scale = 1.0 / ((e / (2 * L)) * p_inner)
+        x = [scale * v for v in psi]
+        v = [0.0] * m
+        total = [0.0] * N
+        data = [scale * t for t in y]
+        for _ in range(p_inner):
+            step = [x[c] - tau * _fsum_dot(cols[c], v) for c in range(N)]
+            x_new = [math.copysign(max(abs(s) - tau * lam, 0.0), s) if s != 0 else 0.0
+                     for s in step]
+            w = [2 * x_new[c] - x[c] for c in range(N)]
+            v = [v[r] + sigma * _fsum_dot(rows[r], w) - sigma * data[r] for r in range(m)]
+            f = min(1.0, 1.0 / (_norm(v) + 1e-43))
+            v = [t * f for t in v]
+            total = [total[c] + x_new[c] for c in range(N)]
+            x = x_new
+        psi = [t / p_inner / scale for t in total]
+    return psi
+
+
+def test_fsum_rows_is_the_scalar_correctly_rounded_dot_bit_for_bit():
+    from theorems.table1.replica import _fsum_dot, _fsum_rows
+
+    rng = np.random.default_rng(7)
+    # magnitudes from 1e-300 to 1e300 and signed zeros: cancellation and subnormal products
+    M = rng.standard_normal((9, 13)) * 10.0 ** rng.integers(-150, 150, size=(9, 13))
+    M[0, :4] = -0.0
+    u = (rng.standard_normal(13) * 10.0 ** rng.integers(-150, 150, size=13)).tolist()
+    got = _fsum_rows(M, u)
+    want = [_fsum_dot(row, u) for row in M.tolist()]
+    assert [g.hex() for g in got] == [w.hex() for w in want]
+
+
+@pytest.mark.parametrize("K, n, j", [(1, 10, 0), (3, 20, 1), (6, 30, 2)])
+def test_deterministic_replica_has_the_bits_of_the_scalar_loop(K, n, j):
+    from theorems.table1.replica import _firenet_deterministic, _norm
+
+    y, A, _ = published_instance(K, n, j, deterministic=True)
+    L = _norm(A[0].tolist())
+    kw = dict(p_inner=7, n_outer=4, lam=1.0, delta=1e-6)
+    got = _firenet_deterministic(y.tolist(), A.tolist(), L, **kw)
+    want = _firenet_scalar(y.tolist(), A.tolist(), L, **kw)
+    assert any(v != 0 for v in want)
+    assert [g.hex() for g in got] == [w.hex() for w in want]
+
+
+def test_dct_matrix_is_built_once_per_size_and_still_validated():
+    from theorems.instances.gadget import dct_matrix
+
+    assert dct_matrix(21) is dct_matrix(21)
+    assert dct_matrix(3) == sympy.ImmutableMatrix(3, 3, lambda k, i: (
+        1 / sympy.sqrt(3) if k == 0 else
+        sympy.sqrt(sympy.Rational(2, 3)) * sympy.cos(sympy.pi * (2 * i + 1) * k / 6)))
+    with pytest.raises(InvalidArgument, match="m=0"):
+        dct_matrix(0)
