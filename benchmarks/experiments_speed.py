@@ -8,7 +8,9 @@ Two measurements, each of whole command lines in fresh processes, interleaved, m
 
 1. ``python -m theorems table1 --json`` at the baseline commit (:data:`BASELINE`, checked out
    into a temporary ``git worktree`` outside the repository, imported through ``PYTHONPATH``
-   with this venv) against the working tree (HEAD plus whatever is not committed).  HEAD also
+   with this venv) against ``--head`` (default HEAD, checked out the same way, so that other
+   engineers' uncommitted edits in the shared working tree stay out; ``--head .`` measures
+   the working tree as it is).  HEAD also
    gets ``--no-plot``: it writes ``table1.png`` by default, the baseline writes no figure
    without ``--plot``.  The ratio ``baseline / HEAD`` is the speed-up (target >= 1.5).  The two
    runs' certified numbers (every key the baseline's JSON has: the grid's cells and the cells
@@ -114,9 +116,9 @@ class Hog:
 # --------------------------------------------------------------------------- table1
 
 
-def worktree(commit: str, where: Path) -> Path:
-    """Check ``commit`` out (detached) into ``where/baseline``; :func:`drop_worktree` undoes it."""
-    path = where / "baseline"
+def worktree(commit: str, where: Path, name: str) -> Path:
+    """Check ``commit`` out (detached) into ``where/name``; :func:`drop_worktree` undoes it."""
+    path = where / name
     subprocess.run(["git", "-C", str(REPO), "worktree", "add", "--detach", "--quiet", str(path),
                     commit], check=True)
     return path
@@ -126,6 +128,14 @@ def drop_worktree(path: Path) -> None:
     subprocess.run(["git", "-C", str(REPO), "worktree", "remove", "--force", str(path)],
                    check=False)
     subprocess.run(["git", "-C", str(REPO), "worktree", "prune"], check=False)
+
+
+def _describe(path: Path) -> str:
+    if path == REPO:
+        return "the working tree"
+    done = subprocess.run(["git", "-C", str(path), "log", "-1", "--format=%h"],
+                          capture_output=True, text=True, check=True)
+    return f"HEAD {done.stdout.strip()}"
 
 
 def certified_numbers(stdout: str) -> dict:
@@ -150,10 +160,10 @@ def compare(base: dict, head: dict) -> list[str]:
     return diffs
 
 
-def bench_table1(repeats: int, flags: list[str], scratch: Path) -> None:
-    base_path = worktree(BASELINE, scratch)
+def bench_table1(repeats: int, flags: list[str], scratch: Path, head_path: Path) -> None:
+    base_path = worktree(BASELINE, scratch, "baseline")
     try:
-        base_env, head_env = _child_env(base_path), _child_env(REPO)
+        base_env, head_env = _child_env(base_path), _child_env(head_path)
         py = [sys.executable, "-m", "theorems", "table1", "--json", *flags]
         base, head = Timings(), Timings()
         base_out = head_out = ""
@@ -165,10 +175,10 @@ def bench_table1(repeats: int, flags: list[str], scratch: Path) -> None:
                     base_out = timed(py, env=base_env, cwd=scratch, into=into)
                 else:
                     head_out = timed(py + ["--no-plot"], env=head_env, cwd=scratch, into=into)
-        print(f"table1 {' '.join(flags) or '(default profile)'}: baseline {BASELINE} against the "
-              f"working tree, {repeats} interleaved runs each")
+        print(f"table1 {' '.join(flags) or '(default profile)'}: baseline {BASELINE} against "
+              f"{_describe(head_path)}, {repeats} interleaved runs each")
         print(base.line(f"baseline {BASELINE}"))
-        print(head.line("HEAD (working tree)"))
+        print(head.line("HEAD"))
         print(f"  speed-up baseline / HEAD: {base.median() / head.median():.2f}x wall, "
               f"{base.cpu_median() / head.cpu_median():.2f}x CPU   (target >= 1.5x wall)")
         diffs = compare(certified_numbers(base_out), certified_numbers(head_out))
@@ -186,10 +196,11 @@ def bench_table1(repeats: int, flags: list[str], scratch: Path) -> None:
 # --------------------------------------------------------------------------- convergence
 
 
-def bench_convergence(repeats: int, flags: list[str], blas: list[str], scratch: Path) -> None:
-    env = _child_env(REPO)
-    print(f"convergence {' '.join(flags) or '(defaults)'}: without and with a busy-loop hog, "
-          f"{repeats} interleaved runs each")
+def bench_convergence(repeats: int, flags: list[str], blas: list[str], scratch: Path,
+                      head_path: Path) -> None:
+    env = _child_env(head_path)
+    print(f"convergence {' '.join(flags) or '(defaults)'} at {_describe(head_path)}: without and "
+          f"with a busy-loop hog, {repeats} interleaved runs each")
     for setting in blas:
         py = [sys.executable, "-m", "theorems", "convergence", "--json", "--no-plot", *flags]
         if setting != "default":
@@ -235,6 +246,10 @@ def main() -> None:
                              "convergence)")
     parser.add_argument("--skip-table1", action="store_true")
     parser.add_argument("--skip-convergence", action="store_true")
+    parser.add_argument("--head", default="HEAD",
+                        help="the commit to measure (checked out into a temporary worktree: "
+                             "other engineers' uncommitted edits stay out), or '.' for the "
+                             "working tree as it is (default HEAD)")
     parser.add_argument("--blas", nargs="+", choices=("default", "0"), default=None,
                         help="convergence's BLAS settings: 'default' (the CLI's one thread) "
                              "and/or '0' (--blas-threads 0); default both, --quick 'default'")
@@ -254,12 +269,15 @@ def main() -> None:
         blas = list(dict.fromkeys(args.blas))
     print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()} at start")
     scratch = Path(tempfile.mkdtemp(prefix="smale18-bench-"))
+    head_path = REPO if args.head == "." else worktree(args.head, scratch, "head")
     try:
         if not args.skip_table1:
-            bench_table1(t_reps, t_flags, scratch)
+            bench_table1(t_reps, t_flags, scratch, head_path)
         if not args.skip_convergence:
-            bench_convergence(c_reps, c_flags, blas, scratch)
+            bench_convergence(c_reps, c_flags, blas, scratch, head_path)
     finally:
+        if head_path != REPO:
+            drop_worktree(head_path)
         shutil.rmtree(scratch, ignore_errors=True)
     print(f"load average at end: {os.getloadavg()}")
 
