@@ -126,16 +126,18 @@ def test_unrolled_warpd_reads_the_matrix_and_samples_at_its_level():
     assert fresh.samples_read == 1
 
 
-def test_unrolled_warpd_error_falls_about_e_per_restart_on_the_class():
-    """The working constants C1 = 1, C2 = 2/alpha_hat (unrolled.py's docstring): the certified
-    error to the tie's solution set falls by a factor >= 2 per restart."""
-    om = build_class("P1", 3)
-    tie = om.tie("I")
+@pytest.mark.parametrize("N, k", [(3, None), (16, 16)])
+def test_unrolled_warpd_error_falls_about_e_per_restart_on_the_class(N, k):
+    """The working constants C1 = 1, C2 = 2/alpha_hat (unrolled.py's docstring), and the
+    paradox panel's 16 steps a restart at N1 = 15 (harness.default_panel's docstring): the
+    certified error to the tie's solution set falls by a factor >= 2 per restart."""
+    tie = build_class("P1", 3, N=N).tie("I")
     ball = Ball(256)
     y = ball.vector([Q(1), Q(0)])
     errors = []
     for restarts in (1, 2, 3):
-        net = UnrolledWARPd(level=22, eta=Q(1, 10), restarts=restarts).train(tie.oracle())
+        alg = UnrolledWARPd(level=22, eta=Q(1, 10), restarts=restarts, k=k)
+        net = alg.train(tie.oracle())
         errors.append(distance(ball.entries(net(y, ball)), tie, 0).upper)
     assert errors[0] < Q(1, 1000)
     assert all(b < a / 2 for a, b in zip(errors, errors[1:], strict=False))

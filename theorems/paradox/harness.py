@@ -155,7 +155,7 @@ def build_class(problem: str, K: int, *, N: int = 3, m: int = 2, R: int = 1,
 
 def default_panel(problem: str, value: object, K: int, *, firenet: bool = True,
                   solver_networks: bool = True, firenet_outer: int = 8,
-                  firenet_inner: int = 25, warpd_restarts: int = 3,
+                  firenet_inner: int = 25, warpd_restarts: int = 3, warpd_steps: int = 16,
                   fista_steps: int = 20) -> list[Any]:
     """The panel of SPEC section 5: Barycentre, Search, an exact solve of the coarse data, the
     randomized vertex guesser with a random read depth and, with ``solver_networks``, the
@@ -163,7 +163,11 @@ def default_panel(problem: str, value: object, K: int, *, firenet: bool = True,
     evaluated in ``Ball(BALL_BITS)``:
 
     * (P1) :class:`~algorithms.solvers.unrolled.UnrolledWARPd`, ``warpd_restarts`` restarts of
-      WARPd on ``min ||x||_1`` s.t. ``||A x - y|| <= eta`` (16 steps each, 3 layers a step);
+      ``warpd_steps`` WARPd steps on ``min ||x||_1`` s.t. ``||A x - y|| <= eta`` (3 layers a
+      step).  16 is the schedule's ``k = ceil(2 C1 C2 L / (tau nu))`` for ``N1 = 2``; the
+      formula grows like ``sqrt(N1)`` (43 at ``N = 16, m = 2``), but with 16 steps the
+      measured error to the tie's solution set still falls by about ``e^-1`` per restart at
+      ``N1 = 15``, and the network stays at 145 layers;
     * (P2) :class:`~algorithms.solvers.unrolled.UnrolledFISTA`, ``fista_steps`` FISTA steps on
       the LASSO (one layer a step);
     * (P3) FIRENET with ``firenet_outer`` restarts of ``firenet_inner`` steps (left out also
@@ -180,7 +184,7 @@ def default_panel(problem: str, value: object, K: int, *, firenet: bool = True,
         return panel
     if problem == "P1":
         panel.append(UnrolledWARPd(level=level, eta=value, restarts=warpd_restarts,
-                                   ctx=Ball(BALL_BITS), name="WARPd"))
+                                   k=warpd_steps, ctx=Ball(BALL_BITS), name="WARPd"))
     elif problem == "P2":
         panel.append(UnrolledFISTA(level=level, lam=value, n_iter=fista_steps,
                                    ctx=Ball(BALL_BITS), name="FISTA"))
