@@ -20,7 +20,12 @@ from algorithms.learned.training import (
     config_key,
 )
 from algorithms.solvers.firenet import firenet_solve
-from theorems.stability import firenet_lipschitz_bound, lipschitz_bound, worst_perturbation
+from theorems.stability import (
+    firenet_lipschitz_bound,
+    jacobian_top_singular,
+    lipschitz_bound,
+    worst_perturbation,
+)
 from theorems.tradeoff.operator import (
     FirenetImaging,
     FourierHaar,
@@ -82,6 +87,27 @@ def test_attack_finds_the_top_singular_vector_of_a_linear_map():
     res2 = worst_perturbation(lambda y: Mj @ y, np.zeros(5), 0.5, starts=3, iterations=60,
                               step=0.5)
     assert res2.amplification == pytest.approx(S[0], rel=1e-4)
+
+
+def test_lanczos_finds_the_top_singular_pair_of_a_jacobian():
+    """On R^6 two blocks of 3 span the whole space, so the Ritz pair is the exact top singular
+    pair of the Jacobian up to rounding; the search started there needs no iteration."""
+    rng = np.random.default_rng(6)
+    M = rng.standard_normal((8, 6))
+    Mj = jnp.asarray(M)
+    y = rng.standard_normal(6)
+    top = jacobian_top_singular(lambda v: Mj @ v, y, block=3, steps=3)
+    U, S, Vt = np.linalg.svd(M)
+    assert top.sigma == pytest.approx(S[0], rel=1e-12)
+    assert abs(top.v @ Vt[0]) == pytest.approx(1.0, rel=1e-12)
+    assert top.history[-1] >= top.history[0] - 1e-12
+    res = worst_perturbation(lambda v: Mj @ v, y, 0.01, starts=1, iterations=0,
+                             init=top.v)
+    assert res.amplification == pytest.approx(S[0], rel=1e-12)
+    # a nonlinear map: J = diag(1 - tanh(My)^2) M at y
+    top = jacobian_top_singular(lambda v: jnp.tanh(Mj @ v), y, block=3, steps=3)
+    J = (1 - np.tanh(M @ y) ** 2)[:, None] * M
+    assert top.sigma == pytest.approx(np.linalg.norm(J, 2), rel=1e-12)
 
 
 def test_generic_lipschitz_bound_equals_firenets():

@@ -8,6 +8,10 @@ the *amplification at size eta* is::
 
 It is bounded by any Lipschitz constant of ``phi``.  This module
 
+* estimates the local Lipschitz constant ``||J_phi(y)||_2`` and its input direction by block
+  Lanczos on ``J^T J`` (Jacobian-vector products through ``jax.linearize`` and its transpose,
+  :func:`jacobian_top_singular`): ``amp_eta -> ||J||`` as ``eta -> 0``, and the direction is the
+  best start for the search below;
 * searches for the worst ``e`` by projected gradient ascent with several starts
   (:func:`worst_perturbation`), for ANY map: a :class:`algorithms.networks.NeuralNetwork`
   (through :func:`algorithms.jax_bridge.to_jax`) or a JAX-traceable function (trained imaging
@@ -69,6 +73,8 @@ __all__ = [
     "SearchResult",
     "Witness",
     "worst_perturbation",
+    "jacobian_top_singular",
+    "TopSingular",
     "certified_amplification",
     "firenet_lipschitz_bound",
     "lipschitz_bound",
@@ -137,6 +143,20 @@ class PerturbationSearch:
         self._vg = jax.jit(vg)
         self._fwd = jax.jit(jax.vmap(lambda y, a: fn(y, *a), in_axes=(1, None), out_axes=1))
         self._one = jax.jit(lambda y, a: fn(y, *a))
+
+        def gram(y: Any, V: Any, args: tuple) -> Any:
+            _, lin = jax.linearize(lambda z: fn(z, *args), y)
+            lin_t = jax.linear_transpose(lin, y)
+            return jax.vmap(lambda v: lin_t(lin(v))[0], in_axes=1, out_axes=1)(V)
+
+        self._gram = jax.jit(gram)
+
+    def gram(self, y: np.ndarray, V: np.ndarray) -> np.ndarray:
+        """``J^T J V`` for the Jacobian ``J`` of ``phi`` at ``y`` and the columns of ``V``
+        (one linearisation, then a batched product and its transpose)."""
+        y = np.asarray(y, dtype=np.float64).reshape(-1)
+        self._check(y.shape[0])
+        return np.asarray(self._gram(y, np.asarray(V, dtype=np.float64), self._args))
 
     def forward(self, Y: np.ndarray) -> np.ndarray:
         """``phi`` on the columns of ``Y`` (shape ``(m, B)``), or on one vector."""
@@ -215,6 +235,69 @@ def worst_perturbation(
             nrm = np.linalg.norm(E, axis=0)
             E = E * np.minimum(1.0, eta / np.maximum(nrm, 1e-300))
     return SearchResult(best_e, best_val / eta, tuple(history), best_val)
+
+
+@dataclass(frozen=True)
+class TopSingular:
+    """Block-Lanczos estimate of the top singular pair of the Jacobian ``J`` of ``phi`` at
+    ``y``: ``sigma`` (a Ritz value, so ``sigma <= ||J||_2`` up to rounding), the unit input
+    direction ``v`` and the Ritz values after each block step (``history``)."""
+
+    sigma: float
+    v: np.ndarray
+    history: tuple[float, ...]
+
+
+def jacobian_top_singular(
+    phi: PerturbationSearch | NeuralNetwork | Phi,
+    y: np.ndarray,
+    *,
+    block: int = 3,
+    steps: int = 8,
+    seed: int = 0,
+) -> TopSingular:
+    """The local Lipschitz constant ``||J||_2`` of ``phi`` at ``y`` and its direction, by block
+    Lanczos with full reorthogonalisation on ``G = J^T J``.
+
+    Start: ``block`` Gaussian columns, orthonormalised (``Q_0``).  Step ``i``: ``W_i = G Q_i``
+    (:meth:`PerturbationSearch.gram`: one batched ``jax.linearize`` / transpose pass), then
+    ``Q_{i+1}`` = the orthonormalised part of ``W_i`` orthogonal to ``Q_0..Q_i``.  Rayleigh-Ritz:
+    with ``Q = [Q_0..Q_i]`` and ``T = Q^T G Q`` (symmetrised), the top eigenpair ``(lambda, z)``
+    of ``T`` gives ``sigma = sqrt(lambda)`` and ``v = Q z``.  The Krylov space of ``steps``
+    blocks contains the ``steps``-th power iterate of every start, so ``sigma`` is at least
+    what that many power iterations give, and usually far closer to ``||J||``.  At a point
+    where ``phi`` is differentiable, ``amp_eta(phi, y) -> ||J||`` as ``eta -> 0``.
+    """
+    block = integer(block, "block", 1)
+    steps = integer(steps, "steps", 1)
+    rng = np.random.default_rng(integer(seed, "seed", 0))
+    search = phi if isinstance(phi, PerturbationSearch) else PerturbationSearch(phi)
+    y = np.asarray(y, dtype=np.float64).reshape(-1)
+    m = y.shape[0]
+    search._check(m)
+    Q, _ = np.linalg.qr(rng.standard_normal((m, min(block, m))))
+    basis: list[np.ndarray] = []
+    images: list[np.ndarray] = []
+    history: list[float] = []
+    lam, v = 0.0, Q[:, 0]
+    for _ in range(steps):
+        W = search.gram(y, Q)
+        basis.append(Q)
+        images.append(W)
+        B, GB = np.concatenate(basis, axis=1), np.concatenate(images, axis=1)
+        T = B.T @ GB
+        vals, vecs = np.linalg.eigh((T + T.T) / 2)
+        lam, v = float(vals[-1]), B @ vecs[:, -1]
+        history.append(math.sqrt(max(lam, 0.0)))
+        R = W - B @ (B.T @ W)
+        R = R - B @ (B.T @ R)
+        norms = np.linalg.norm(R, axis=0)
+        keep = norms > 1e-10 * max(float(np.max(np.linalg.norm(W, axis=0))), 1e-300)
+        if not np.any(keep) or B.shape[1] + int(keep.sum()) > m:
+            break
+        Q, _ = np.linalg.qr(R[:, keep])
+    v = v / np.linalg.norm(v)
+    return TopSingular(math.sqrt(max(lam, 0.0)), v, tuple(history))
 
 
 def _dyadic_within(e: np.ndarray, eta: gmpy2.mpq, bits: int = 40) -> np.ndarray:

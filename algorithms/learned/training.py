@@ -5,7 +5,8 @@ r"""Training image-reconstruction networks with JAX and optax, and the on-disk w
 drawn from a seeded permutation each epoch.  With ``noise > 0`` every batch is perturbed first:
 ``y <- y + r ||y|| g / ||g||`` with ``g`` standard Gaussian and ``r`` uniform on ``[0, noise]``
 per sample (training "with noise").  Gradients are ``jax.value_and_grad``; the step is
-jit-compiled once.
+jit-compiled once.  Learning rate: constant, or (``schedule="cosine"``) the cosine decay
+``lr_t = lr (f + (1 - f)(1 + cos(pi t / T)) / 2)`` over the ``T`` steps of training, ``f = 0.02``.
 
 Cache.  Trained parameters are stored as ``.npz`` files in :func:`cache_dir` (``$SMALE18_CACHE``
 if set, else ``$XDG_CACHE_HOME/smale18``, else ``~/.cache/smale18``), named by
@@ -38,18 +39,24 @@ __all__ = ["TrainSettings", "TrainResult", "train_network", "cache_dir", "config
 
 #: bump when the meaning of a cached file changes
 CACHE_VERSION = 1
+#: learning-rate schedules of :class:`TrainSettings`
+SCHEDULES = ("constant", "cosine")
+#: final fraction of the learning rate under the cosine schedule
+COSINE_FLOOR = 0.02
 
 
 @dataclass(frozen=True, kw_only=True)
 class TrainSettings:
     """``epochs``, ``batch_size``, ``learning_rate`` (Adam), ``noise`` (maximal relative
-    k-space noise during training; 0 = none), ``seed`` (initialisation, shuffling, noise)."""
+    k-space noise during training; 0 = none), ``seed`` (initialisation, shuffling, noise),
+    ``schedule``: ``"constant"`` or ``"cosine"`` (module docstring)."""
 
     epochs: int = 20
     batch_size: int = 16
     learning_rate: float = 1e-3
     noise: float = 0.0
     seed: int = 0
+    schedule: str = "constant"
 
     def __post_init__(self) -> None:
         for name in ("epochs", "batch_size"):
@@ -60,6 +67,8 @@ class TrainSettings:
             raise InvalidArgument(f"learning_rate={self.learning_rate!r} must be > 0")
         if not (0 <= self.noise < 1):
             raise InvalidArgument(f"noise={self.noise!r} must be in [0, 1)")
+        if self.schedule not in SCHEDULES:
+            raise InvalidArgument(f"schedule={self.schedule!r} must be one of {SCHEDULES}")
 
 
 @dataclass(frozen=True)
@@ -130,7 +139,12 @@ def train_network(
         raise InvalidArgument(f"Y has shape {Y.shape} and X {X.shape}; Y must be (R, d) and X "
                               f"(R, ...) with the same R")
     s = settings
-    opt = optax.adam(s.learning_rate)
+    R = Y.shape[0]
+    nb = max(R // s.batch_size, 1)
+    lr: Any = s.learning_rate
+    if s.schedule == "cosine":
+        lr = optax.cosine_decay_schedule(s.learning_rate, s.epochs * nb, COSINE_FLOOR)
+    opt = optax.adam(lr)
     p = jax.tree_util.tree_map(lambda a: jnp.asarray(a, dtype), params)
     state = opt.init(p)
     noise = float(s.noise)
@@ -153,8 +167,6 @@ def train_network(
 
     rng = np.random.default_rng(s.seed)
     key = jax.random.PRNGKey(s.seed)
-    R = Y.shape[0]
-    nb = max(R // s.batch_size, 1)
     losses = []
     for epoch in range(1, s.epochs + 1):
         order = rng.permutation(R)

@@ -23,7 +23,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="where trained weights are cached (default: $SMALE18_CACHE, else "
                              "$XDG_CACHE_HOME/smale18, else ~/.cache/smale18)")
     parser.add_argument("--no-cache", action="store_true",
-                        help="train from scratch and store nothing")
+                        help="train from scratch and store nothing (neither weights nor "
+                             "compiled programs)")
     add_output_options(parser, FIGURE)
 
 
@@ -35,10 +36,12 @@ def main(args: argparse.Namespace) -> int:
                                        "intra_op_parallelism_threads=1")
     from rich.console import Console
 
-    from theorems.tradeoff.harness import TradeoffConfig, run
+    from theorems.tradeoff.harness import TradeoffConfig, enable_compilation_cache, run
     from theorems.tradeoff.report import plot, render, to_json
 
     cfg = TradeoffConfig.quick() if args.quick else TradeoffConfig()
+    if not args.no_cache:
+        enable_compilation_cache(args.cache_dir)
     stages_total = 4 + len(cfg.etas) * 5 + 5
     with Stages("tradeoff", stages_total) as stages:
         result = run(cfg, cache=args.cache_dir, use_cache=not args.no_cache, progress=stages)

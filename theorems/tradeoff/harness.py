@@ -17,10 +17,14 @@ from the local sparsities of a training phantom (not the test images).  Data are
 Measured, per method (records :class:`MethodRecord`):
 
 * clean accuracy on held-out phantoms: mean relative error ``||Phi(y) - x|| / ||x||`` and PSNR;
+* the local Lipschitz constant ``||J_Phi(y)||_2`` at the test input (block Lanczos on
+  ``J^T J``, :func:`theorems.stability.jacobian_top_singular`) and its direction ``v``;
 * worst-case amplification ``max_{||e|| <= eta} ||Phi(y + e) - Phi(y)|| / eta`` for
-  ``eta = 0.1 % .. 5 % of ||y||`` (projected gradient ascent with restarts,
-  :func:`theorems.stability.worst_perturbation`, gradients by JAX), and the relative error to
-  the truth at the worst ``e`` found;
+  ``eta = 0.1 % .. 5 % of ||y||`` (projected gradient ascent,
+  :func:`theorems.stability.worst_perturbation`, gradients by JAX) from ``starts`` random
+  directions plus ``+-v`` plus the worst ``e`` of the previous (smaller) eta -- the same
+  search, with the same settings, for every method -- and the relative error to the truth at
+  the worst ``e`` found;
 * the detail test: a 3 x 3 checkerboard of single pixels (:func:`theorems.imaging.phantoms.
   fine_detail`), absent from the training family; "recovered" means the reconstructed dots
   stand out of their surroundings by at least half of the true contrast;
@@ -41,7 +45,8 @@ import numpy as np
 
 from theorems.errors import InvalidArgument
 
-__all__ = ["TradeoffConfig", "MethodRecord", "TradeoffResult", "run", "METHODS", "DEFAULT_ETAS"]
+__all__ = ["TradeoffConfig", "MethodRecord", "TradeoffResult", "run", "METHODS", "DEFAULT_ETAS",
+           "enable_compilation_cache"]
 
 METHODS = ("AUTOMAP", "U-net", "U-net (noise)", "FIRENET", "AUTOMAP+FIRENET")
 DEFAULT_ETAS = (0.001, 0.005, 0.01, 0.02, 0.05)
@@ -60,10 +65,12 @@ class TradeoffConfig:
     train_images: int = 800
     test_images: int = 8
     epochs: int = 10
-    unet_epochs: int = 6
+    unet_epochs: int = 16
+    noise_epochs: int = 6
     batch_size: int = 16
     learning_rate: float = 1e-3
-    noise: float = 0.05
+    unet_learning_rate: float = 3e-3
+    noise: float = 0.1
     channels: int = 8
     lam: float = 2e-3
     n_outer: int = 12
@@ -73,6 +80,7 @@ class TradeoffConfig:
     etas: tuple[float, ...] = DEFAULT_ETAS
     starts: int = 3
     iterations: int = 15
+    lanczos_steps: int = 8
     seed: int = 0
 
     def __post_init__(self) -> None:
@@ -86,7 +94,7 @@ class TradeoffConfig:
     @staticmethod
     def quick(**kw: Any) -> TradeoffConfig:
         base = dict(n=32, levels=2, train_images=160, test_images=3, epochs=3, unet_epochs=2,
-                    channels=4,
+                    noise_epochs=1, channels=4, lanczos_steps=3,
                     n_outer=6, p_inner=8, composite_outer=3, etas=(0.001, 0.01, 0.05),
                     starts=2, iterations=5)
         base.update(kw)
@@ -105,6 +113,7 @@ class MethodRecord:
     error to the truth at that perturbation; ``detail_error``: relative error on the detail
     crop; ``detail_contrast``: reconstructed / true dot contrast; ``detail_recovered``:
     contrast >= 0.5; ``bound``: a certified Lipschitz bound (FIRENET) or None;
+    ``local_lipschitz``: the Lanczos estimate of ``||J_Phi(y)||`` at the test input;
     ``train_seconds``, ``cached``: training cost; ``under_automap_worst``: amplification
     under AUTOMAP's worst perturbation at each eta (composite only)."""
 
@@ -117,6 +126,7 @@ class MethodRecord:
     detail_contrast: float
     detail_recovered: bool
     bound: float | None = None
+    local_lipschitz: float = 0.0
     train_seconds: float = 0.0
     cached: bool = False
     under_automap_worst: dict[float, float] = field(default_factory=dict)
@@ -194,6 +204,24 @@ def _f64(params: dict[str, np.ndarray]) -> dict[str, Any]:
 
 
 # =============================================================================== run
+def enable_compilation_cache(cache: str | None = None, min_seconds: float = 0.1) -> str:
+    """Keep XLA's compiled programs on disk in ``<cache dir>/xla`` (JAX's persistent
+    compilation cache), so a second run skips compiling FIRENET and the gradient programs
+    (most of a warm run's time otherwise).  Programs that compiled in under ``min_seconds``
+    are not stored.  Global for the process: call it before anything is compiled (the CLI
+    does, unless ``--no-cache``).  Returns the folder."""
+    import jax
+
+    from algorithms.learned.training import cache_dir
+
+    folder = cache_dir(cache) / "xla"
+    folder.mkdir(parents=True, exist_ok=True)
+    jax.config.update("jax_compilation_cache_dir", str(folder))
+    jax.config.update("jax_persistent_cache_min_compile_time_secs", float(min_seconds))
+    jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
+    return str(folder)
+
+
 def run(cfg: TradeoffConfig | None = None, *, cache: str | None = None, use_cache: bool = True,
         progress: Progress = None) -> TradeoffResult:
     """Train (or load) the networks, build FIRENET and the composite, measure everything."""
@@ -204,7 +232,12 @@ def run(cfg: TradeoffConfig | None = None, *, cache: str | None = None, use_cach
     from algorithms.learned.training import TrainSettings, cached_training
     from algorithms.learned.unet import unet_apply, unet_init
     from theorems.imaging.phantoms import detail_mask, ellipses, fine_detail
-    from theorems.stability import PerturbationSearch, lipschitz_bound, worst_perturbation
+    from theorems.stability import (
+        PerturbationSearch,
+        jacobian_top_singular,
+        lipschitz_bound,
+        worst_perturbation,
+    )
     from theorems.tradeoff.operator import FirenetImaging
 
     cfg = cfg or TradeoffConfig()
@@ -232,20 +265,26 @@ def run(cfg: TradeoffConfig | None = None, *, cache: str | None = None, use_cach
 
     adjoint_T = np.asarray(jax.vmap(op.adjoint_image)(jnp.eye(2 * op.m))).reshape(2 * op.m, -1)
     trained: dict[str, Any] = {}
+
+    def unet_model(p: Any, y: Any) -> Any:
+        return unet_apply(p, op.adjoint_image(y))
+
+    # (name, arch, noise, epochs, learning rate, schedule, init, model, parent)
     specs = [
-        ("AUTOMAP", "automap", 0.0,
-         lambda: automap_init(adjoint_T.T, n, cfg.channels, cfg.seed), automap_apply),
-        ("U-net", "unet", 0.0, lambda: unet_init(cfg.channels, cfg.seed),
-         lambda p, y: unet_apply(p, op.adjoint_image(y))),
-        ("U-net (noise)", "unet", cfg.noise, lambda: unet_init(cfg.channels, cfg.seed),
-         lambda p, y: unet_apply(p, op.adjoint_image(y))),
+        ("AUTOMAP", "automap", 0.0, cfg.epochs, cfg.learning_rate, "constant",
+         lambda: automap_init(adjoint_T.T, n, cfg.channels, cfg.seed), automap_apply, None),
+        ("U-net", "unet", 0.0, cfg.unet_epochs, cfg.unet_learning_rate, "cosine",
+         lambda: unet_init(cfg.channels, cfg.seed), unet_model, None),
+        # the noise-trained U-net: the U-net above, trained on with k-space noise
+        ("U-net (noise)", "unet", cfg.noise, cfg.noise_epochs, cfg.unet_learning_rate / 3,
+         "cosine", lambda: trained["U-net"][2].params, unet_model, "U-net"),
     ]
-    for name, arch, noise, init, model in specs:
+    for name, arch, noise, epochs, lr, schedule, init, model, parent in specs:
         say(f"training {name}")
-        epochs = cfg.epochs if arch == "automap" else cfg.unet_epochs
-        settings = TrainSettings(epochs=epochs, batch_size=cfg.batch_size,
-                                 learning_rate=cfg.learning_rate, noise=noise, seed=cfg.seed)
-        conf = {"arch": arch, "channels": cfg.channels, "data": cfg.data_config()}
+        settings = TrainSettings(epochs=epochs, batch_size=cfg.batch_size, learning_rate=lr,
+                                 noise=noise, seed=cfg.seed, schedule=schedule)
+        conf = {"arch": arch, "channels": cfg.channels, "data": cfg.data_config(),
+                "init": trained[parent][2].key if parent else "random"}
 
         def build(init: Callable = init, model: Callable = model) -> tuple:
             Y, X = data()
@@ -292,7 +331,8 @@ def run(cfg: TradeoffConfig | None = None, *, cache: str | None = None, use_cach
         say(f"{name}: clean accuracy and detail")
         fn, args = maps[name]
         search = PerturbationSearch(partial(_flat, fn), input_size=2 * op.m, args=args)
-        recs = search.forward(Y_test.T).T.reshape(-1, n, n)
+        # one input at a time: the single-input program is the one the search compiles anyway
+        recs = np.stack([search.forward(y).reshape(n, n) for y in Y_test])
         rel = float(np.mean([np.linalg.norm(r - x) / np.linalg.norm(x)
                              for r, x in zip(recs, X_test, strict=True)]))
         psnr = float(np.mean([_psnr(r, x) for r, x in zip(recs, X_test, strict=True)]))
@@ -303,11 +343,18 @@ def run(cfg: TradeoffConfig | None = None, *, cache: str | None = None, use_cach
         contrast = _contrast(det, dmask, box) / true_contrast
         amp, werr, under = {}, {}, {}
         worst_img = None
-        for frac in cfg.etas:
+        top = jacobian_top_singular(search, y0, block=cfg.starts, steps=cfg.lanczos_steps,
+                                    seed=cfg.seed)
+        previous = None
+        for frac in sorted(cfg.etas):
             say(f"{name}: worst perturbation, eta = {frac:.1%} of ||y||")
             eta = frac * y0n
+            init = np.column_stack([top.v, -top.v] + ([previous] if previous is not None
+                                                      else []))
             res = worst_perturbation(search, y0, eta, starts=cfg.starts,
-                                     iterations=cfg.iterations, seed=cfg.seed, step=None)
+                                     iterations=cfg.iterations, seed=cfg.seed, step=None,
+                                     init=init)
+            previous = res.e
             amp[frac] = res.amplification
             pert = search.forward(y0 + res.e).reshape(n, n)
             werr[frac] = float(np.linalg.norm(pert - x0) / np.linalg.norm(x0))
@@ -326,7 +373,7 @@ def run(cfg: TradeoffConfig | None = None, *, cache: str | None = None, use_cach
         tr = trained.get(name)
         records.append(MethodRecord(
             name, rel, psnr, amp, werr, det_err, contrast, contrast >= 0.5, bound,
-            tr[2].seconds if tr else 0.0, tr[2].cached if tr else False, under))
+            top.sigma, tr[2].seconds if tr else 0.0, tr[2].cached if tr else False, under))
         images["methods"][name] = {"worst": worst_img, "detail": det, "clean": recs[0]}
     return TradeoffResult(cfg, tuple(records), time.perf_counter() - t_start, images, op.m)
 

@@ -197,12 +197,10 @@ class FirenetImaging:
         tau, sigma, p = self.tau, self.sigma, self.p_inner
         _, scales = self.schedule()
         psi = jnp.zeros(th.shape, y.dtype) if psi0 is None else psi0
-        for scale in scales:
-            x = scale * psi
-            v = jnp.zeros_like(y)
-            s = jnp.zeros_like(x)
 
-            def step(carry: tuple, _: Any, scale: float = scale) -> tuple:
+        def restart(psi: Any, scale: Any) -> tuple:
+            # one restart: p primal-dual steps on the data scale * y, then the average
+            def step(carry: tuple, _: Any) -> tuple:
                 x, v, s = carry
                 z = x - tau * self.adjoint(v)
                 xn = jnp.maximum(z - th, 0) + jnp.minimum(z + th, 0)
@@ -210,6 +208,12 @@ class FirenetImaging:
                 v = u / jnp.maximum(1.0, jnp.sqrt(jnp.sum(u * u)))
                 return (xn, v, s + xn), None
 
-            (x, v, s), _ = jax.lax.scan(step, (x, v, s), None, length=p)
-            psi = s / (p * scale)
+            x = scale * psi
+            (x, v, s), _ = jax.lax.scan(step, (x, jnp.zeros_like(y), jnp.zeros_like(x)), None,
+                                        length=p)
+            return s / (p * scale), None
+
+        # restarts differ only in their scale: one scan over the scales (XLA compiles one
+        # restart, not n_outer copies of it)
+        psi, _ = jax.lax.scan(restart, psi, jnp.asarray(scales, dtype=y.dtype))
         return psi

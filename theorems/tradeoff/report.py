@@ -41,6 +41,7 @@ def render(result: TradeoffResult, console: Console) -> None:
     t.add_column("method")
     t.add_column("clean rel. error", justify="right")
     t.add_column("PSNR dB", justify="right")
+    t.add_column("||J|| at y", justify="right")
     for eta in cfg.etas:
         t.add_column(f"amp @ {eta:.1%}", justify="right")
     t.add_column("err @ worst 1%", justify="right")
@@ -49,7 +50,7 @@ def render(result: TradeoffResult, console: Console) -> None:
     t.add_column("train s", justify="right")
     for r in result.records:
         e1 = r.worst_error.get(0.01, r.worst_error[max(r.worst_error)])
-        t.add_row(r.name, f"{r.rel_error:.3f}", f"{r.psnr:.1f}",
+        t.add_row(r.name, f"{r.rel_error:.3f}", f"{r.psnr:.1f}", f"{r.local_lipschitz:.2f}",
                   *[f"{r.amplification[e]:.2f}" for e in cfg.etas], f"{e1:.3f}",
                   "-" if r.bound is None else f"{r.bound:.3g} (certified)",
                   f"{'yes' if r.detail_recovered else 'no'} ({r.detail_contrast:.2f})",
@@ -69,9 +70,10 @@ def render(result: TradeoffResult, console: Console) -> None:
         f"FIRENET keeps: {v['noisy_unet_misses_detail_firenet_keeps']}; composite as accurate "
         f"as AUTOMAP: {v['composite_as_accurate']}, as stable as FIRENET: "
         f"{v['composite_as_stable']}.  Total time {result.seconds:.0f} s.")
-    console.print("amp = max ||Phi(y+e) - Phi(y)|| / ||e|| found by projected gradient ascent "
-                  "(a lower bound of the true worst case); detail: reconstructed / true "
-                  "contrast of the dot pattern, recovered when >= 0.5.")
+    console.print("||J|| at y: local Lipschitz constant (block Lanczos on J^T J), the limit of "
+                  "amp as eta -> 0; amp = max ||Phi(y+e) - Phi(y)|| / ||e|| found by projected "
+                  "gradient ascent (a lower bound of the true worst case); detail: "
+                  "reconstructed / true contrast of the dot pattern, recovered when >= 0.5.")
 
 
 def to_json(result: TradeoffResult) -> dict[str, Any]:
@@ -87,6 +89,7 @@ def to_json(result: TradeoffResult) -> dict[str, Any]:
             "worst_error": {str(k): v for k, v in r.worst_error.items()},
             "detail_error": r.detail_error, "detail_contrast": r.detail_contrast,
             "detail_recovered": r.detail_recovered, "lipschitz_bound": r.bound,
+            "local_lipschitz": r.local_lipschitz,
             "train_seconds": r.train_seconds, "cached": r.cached,
             "under_automap_worst": {str(k): v for k, v in r.under_automap_worst.items()},
         } for r in result.records],
