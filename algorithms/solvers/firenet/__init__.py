@@ -1,7 +1,13 @@
 """FIRENET (SPEC section 7): the restarted primal-dual iteration for the weighted
 square-root LASSO, as a solver, as an explicit network, and as a training algorithm.
 
-Modules: ``parameters`` (validated parameters, schedule, restart records, shared weights),
+Every path runs through the restart driver shared with WARPd
+(:func:`algorithms.solvers.warpd.engine.run_restarts`): FIRENET is WARPdSR with weighted l1 on
+the plans of :func:`~algorithms.solvers.firenet.parameters.restart_plans` (the parameter map is
+its docstring), each path a kernel for one restart.
+
+Modules: ``parameters`` (validated parameters, schedule and restart plans, the shared weights;
+``RestartRecord`` is the driver's),
 ``solve`` (:func:`firenet_solve`, the iteration in every context; the mathematics is in its
 docstring), ``certified`` (the certified Ball iteration), ``operator`` (the same iteration on a
 matrix-free :class:`~algorithms.operators.LinearOperator` and on complex data, with its

@@ -91,19 +91,16 @@ every restart keeps the full guard.
 from __future__ import annotations
 
 import math
-import time
 from math import isqrt
 
 import gmpy2
 from flint import arb, arb_mat, fmpq, fmpz, fmpz_mat
-from flint import ctx as _fctx
 
 from algorithms.arithmetic.ball import Ball, arb_to_mpq, flint_prec
 from algorithms.certify import (
     ExactIntegerOperator,
     bound_up,
     ceil_sqrt,
-    notify,
     pd_metric_bounds,
     rad2,
 )
@@ -113,8 +110,9 @@ from algorithms.solvers.firenet.parameters import (
     Callback,
     FirenetParameters,
     FirenetWeights,
-    RestartRecord,
+    restart_plans,
 )
+from algorithms.solvers.warpd.engine import RestartOutput, RestartPlan, run_restarts
 
 #: extra bits of the x grid below the working precision (cap) and of the data grid
 _CAP = 64
@@ -200,16 +198,17 @@ def solve_ball(P: FirenetParameters, W: FirenetWeights, y: object, ctx: Ball,
     p = P.p_inner
     zero_N = [0] * N
     zero_m = [0] * m
-    e_avg = gmpy2.mpq(0)          # bound on |avg(stored x)/scale - psi^| of the last restart
-    S: list[int] = zero_N         # exact restart sum s = S 2^-Fs
-    Fs = 0
-    psi = arb_mat(N, 1)
-    with flint_prec(ctx.prec + guards[0]) as scope:
-        for k in range(1, P.n_outer + 1):
-            t0 = time.perf_counter()
-            wp = ctx.prec + guards[k - 1]
-            scope.prec = wp
-            _set_prec(wp)
+
+    def kernel(plan: RestartPlan, carry: tuple[list[int], int, gmpy2.mpq], need: bool
+               ) -> RestartOutput:
+        """One restart for the shared driver (module docstring).  ``carry``: the previous
+        restart's exact sum ``s = S 2^-Fs`` and ``e_avg``, the bound on ``|avg(stored x) / scale
+        - psi^|``.  python-flint's precision is ``wp`` inside only (the driver calls the
+        callback at the caller's precision)."""
+        S, Fs, e_avg = carry
+        k = plan.restart
+        wp = ctx.prec + guards[k - 1]
+        with flint_prec(wp):
             scale = P.scales[k - 1]
             Fv = wp
             Fcap = wp + _CAP
@@ -331,21 +330,13 @@ def solve_ball(P: FirenetParameters, W: FirenetWeights, y: object, ctx: Ball,
             sum_rho = kx * acc_x + acc_v + p * P.sigma * e_y
             dp = d0 + sqrt_lmax * sum_rho
             e_avg = bound_up(dp * inv_sqrt_q / scale)
-            last = k == P.n_outer
-            if callback is not None or last:
+            psi = bound = None
+            if need:
                 psi, bound = _psi_ball(S, Fs, P.p_inner, scale, e_avg)
-                if callback is not None:
-                    rec = RestartRecord(k, P.schedule[k - 1], scale, psi, bound, wp,
-                                        time.perf_counter() - t0)
-                    if notify(callback, rec, scope):
-                        break
-        return psi
+        return RestartOutput(psi, (S, Fs, e_avg), bound, wp)
 
-
-def _set_prec(prec: int) -> None:
-    """Set python-flint's precision (only inside the solver's own ``flint_prec`` scope, which
-    restores the caller's precision on exit)."""
-    _fctx.prec = prec
+    return run_restarts(restart_plans(P), kernel, (zero_N, 0, gmpy2.mpq(0)),
+                        callback=callback)[0]
 
 
 def _psi_ball(S: list[int], Fs: int, p: int, scale: gmpy2.mpq, e_avg: gmpy2.mpq

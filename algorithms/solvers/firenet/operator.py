@@ -54,7 +54,6 @@ InvalidArgument`): use :func:`firenet_solve` (the same function, evaluated matri
 from __future__ import annotations
 
 import math
-import time
 from typing import Any
 
 import gmpy2
@@ -65,11 +64,12 @@ from algorithms.arithmetic.ball import Ball, flint_prec
 from algorithms.arithmetic.base import Context, Vec
 from algorithms.arithmetic.float64 import Float64
 from algorithms.arithmetic.gaussian import GaussianRational
-from algorithms.certify import bound_up, notify, pd_metric_bounds
+from algorithms.certify import bound_up, pd_metric_bounds
 from algorithms.errors import InvalidArgument
 from algorithms.rationals import as_positive_int, dyadic_round, mpq_sqrt_upper
 from algorithms.solvers.firenet.certified import guard_schedule
-from algorithms.solvers.firenet.parameters import Callback, FirenetParameters, RestartRecord
+from algorithms.solvers.firenet.parameters import Callback, FirenetParameters, restart_plans
+from algorithms.solvers.warpd.engine import RestartOutput, RestartPlan, run_restarts
 
 __all__ = ["solve_operator", "operator_data", "norm2_upper_any"]
 
@@ -155,15 +155,14 @@ def _solve_generic(P: FirenetParameters, y: Vec, ctx: Context, callback: Callbac
     th = _thresholds(P, ctx)
     tau, sigma = ctx.scalar(P.tau), ctx.scalar(P.sigma)
     two = ctx.scalar(2)
-    s = ctx.zeros(N)
-    psi = s
-    for k in range(1, P.n_outer + 1):
-        t0 = time.perf_counter()
+
+    def kernel(plan: RestartPlan, s: Vec, need: bool) -> RestartOutput:
+        k = plan.restart
         gy = ctx.scale(ctx.scalar(P.sigma * P.scales[k - 1]), y)
         x = ctx.zeros(N) if k == 1 else ctx.scale(ctx.scalar(P.restart_factor(k)), s)
         v = None
         s = ctx.zeros(N)
-        for _ in range(P.p_inner):
+        for _ in range(plan.steps):
             z = x if v is None else ctx.sub(x, ctx.scale(tau, op.adjoint(ctx, v)))
             x1 = ctx.soft_threshold(z, th)
             s = ctx.add(s, x1)
@@ -172,13 +171,10 @@ def _solve_generic(P: FirenetParameters, y: Vec, ctx: Context, callback: Callbac
                 u = ctx.add(v, u)
             v = ctx.gate(u, ctx.norm2_squared(u))
             x = x1
-        psi = ctx.scale(ctx.scalar(P.readout(k)), s)
-        if callback is not None:
-            rec = RestartRecord(k, P.schedule[k - 1], P.scales[k - 1], psi, None, ctx.prec,
-                                time.perf_counter() - t0)
-            if callback(rec):
-                break
-    return psi
+        psi = ctx.scale(ctx.scalar(P.readout(k)), s) if need else None
+        return RestartOutput(psi, s, None, ctx.prec)
+
+    return run_restarts(restart_plans(P), kernel, ctx.zeros(N), callback=callback)[0]
 
 
 def _solve_float64(P: FirenetParameters, y: np.ndarray, ctx: Float64,
@@ -192,16 +188,15 @@ def _solve_float64(P: FirenetParameters, y: np.ndarray, ctx: Float64,
     tau, sigma = float(P.tau), float(P.sigma)
     cplx = op.is_complex or y.dtype.kind == "c"
     dtype = np.complex128 if cplx else np.float64
-    s = np.zeros(N, dtype=dtype)
-    psi = s
     sqrt = math.sqrt
-    for k in range(1, P.n_outer + 1):
-        t0 = time.perf_counter()
+
+    def kernel(plan: RestartPlan, s: np.ndarray, need: bool) -> RestartOutput:
+        k = plan.restart
         gy = float(P.sigma * P.scales[k - 1]) * y
         x = np.zeros(N, dtype=dtype) if k == 1 else float(P.restart_factor(k)) * s
         v = None
         s = np.zeros(N, dtype=dtype)
-        for _ in range(P.p_inner):
+        for _ in range(plan.steps):
             z = x if v is None else x - tau * op.adjoint(ctx, v)
             if cplx:
                 a = np.abs(z)
@@ -215,13 +210,11 @@ def _solve_float64(P: FirenetParameters, y: np.ndarray, ctx: Float64,
             t = float(np.vdot(u, u).real)
             v = u * (1.0 / sqrt(max(t, 1.0)))
             x = x1
-        psi = float(P.readout(k)) * s
-        if callback is not None:
-            rec = RestartRecord(k, P.schedule[k - 1], P.scales[k - 1], psi, None, 53,
-                                time.perf_counter() - t0)
-            if callback(rec):
-                break
-    return psi
+        psi = float(P.readout(k)) * s if need else None
+        return RestartOutput(psi, s, None, 53)
+
+    return run_restarts(restart_plans(P), kernel, np.zeros(N, dtype=dtype),
+                        callback=callback)[0]
 
 
 # =============================================================================== certified
@@ -294,15 +287,14 @@ def _solve_ball(P: FirenetParameters, y: object, ctx: Ball, callback: Callback |
     kx = 1 + 2 * P.sigma * P.L
     yb = _ball_data(y, m, ctx.prec + guards[0] + _DATA_GUARD)
     cplx = op.is_complex or isinstance(yb, acb_mat)
-    e_avg = gmpy2.mpq(0)
-    S: Any = None
-    psi: Any = None
 
     def q_arb(q: gmpy2.mpq) -> arb:
         return arb(fmpq(int(q.numerator), int(q.denominator)))
 
-    for k in range(1, P.n_outer + 1):
-        t0 = time.perf_counter()
+    def kernel(plan: RestartPlan, carry: tuple[Any, gmpy2.mpq], need: bool) -> RestartOutput:
+        """One restart; carry: the ball sum ``S`` of the previous restart and its ``e_avg``."""
+        S, e_avg = carry
+        k = plan.restart
         wp = ctx.prec + guards[k - 1]
         B = Ball(wp)
         scale = P.scales[k - 1]
@@ -338,8 +330,8 @@ def _solve_ball(P: FirenetParameters, y: object, ctx: Ball, callback: Callback |
             x = x1
         dp = d0 + sqrt_lmax * bound_up(sum_rho)
         e_avg = bound_up(dp * inv_sqrt_q / scale)
-        last = k == P.n_outer
-        if callback is not None or last:
+        psi = bound = None
+        if need:
             with flint_prec(wp):
                 psi_b = S * q_arb(P.readout(k))
                 bound = bound_up(B.radius(psi_b) + e_avg)
@@ -349,23 +341,6 @@ def _solve_ball(P: FirenetParameters, y: object, ctx: Ball, callback: Callback |
                     psi = acb_mat(N, 1, [c + ec for c in psi_b.entries()])
                 else:
                     psi = arb_mat(N, 1, [c + eb for c in psi_b.entries()])
-            if callback is not None:
-                rec = RestartRecord(k, P.schedule[k - 1], scale, psi, bound, wp,
-                                    time.perf_counter() - t0)
-                if notify(callback, rec, _Scope(ctx.prec)):
-                    break
-    return psi
+        return RestartOutput(psi, (S, e_avg), bound, wp)
 
-
-class _Scope:
-    """A no-op scope for :func:`algorithms.certify.notify` (this iteration sets python-flint's
-    precision only inside its own ``flint_prec`` blocks, never around the callback)."""
-
-    def __init__(self, prec: int):
-        self.prec = prec
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: object) -> None:
-        return None
+    return run_restarts(restart_plans(P), kernel, (None, gmpy2.mpq(0)), callback=callback)[0]

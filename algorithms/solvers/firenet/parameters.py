@@ -1,5 +1,7 @@
-"""FIRENET's parameters (validated, exact rationals), the restart schedule, the per-restart
-record, and the rational weights shared by the network and the solvers.
+"""FIRENET's parameters (validated, exact rationals), the restart schedule and its plans for the
+shared restart driver (with the parameter map to WARPdSR), and the rational weights shared by
+the network and the solvers.  ``RestartRecord`` is the driver's record
+(:class:`algorithms.solvers.warpd.engine.RestartRecord`), importable from here as before.
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ from typing import Any
 import gmpy2
 import numpy as np
 
-from algorithms.arithmetic.base import Vec
 from algorithms.certify import ExactIntegerOperator
 from algorithms.errors import InvalidArgument, InvalidType
 from algorithms.linalg import spectral_norm_bounds
@@ -30,6 +31,7 @@ from algorithms.rationals import (
     dyadic_round,
     mpq_sqrt_upper,
 )
+from algorithms.solvers.warpd.engine import RestartPlan, RestartRecord
 
 #: ``e^-1`` as used by the restart schedule: the double nearest to it, as an exact rational
 NU = gmpy2.mpq(math.exp(-1))
@@ -236,24 +238,45 @@ def norm2_upper(y: object) -> gmpy2.mpq:
     return dyadic_round(mpq_sqrt_upper(sq, 64), _PARAM_BITS, "up") if sq else gmpy2.mpq(0)
 
 
-# =============================================================================== records
-@dataclass(frozen=True)
-class RestartRecord:
-    """What a callback receives after restart ``restart`` (1-based).
+# =============================================================================== restarts
+def restart_plans(P: FirenetParameters) -> tuple[RestartPlan, ...]:
+    r"""FIRENET's restarts as plans of the shared restart driver
+    (:func:`algorithms.solvers.warpd.engine.run_restarts`): restart ``k`` has level ``e_k``,
+    ``p_inner`` steps, data scale ``scale_k`` and the steps ``tau1 = tau / scale_k``,
+    ``tau2 = sigma scale_k`` (exact rationals).
 
-    ``psi`` is ``psi_k`` in the run's context.  ``error_bound`` (``Ball`` only, else ``None``) is
-    a rigorous bound on ``||midpoint(psi) - psi^_k||_2`` where ``psi^_k`` is the exact-arithmetic
-    iterate; the balls of ``psi`` already contain ``psi^_k``.  ``working_prec`` is the precision
-    of the midpoint iteration (``prec + guard_bits``).
-    """
+    FIRENET is WARPdSR (SPEC section 8) with ``J`` the weighted ``l1`` norm, no analysis term
+    (``B = 0``) and this parameter map:
 
-    restart: int
-    e: gmpy2.mpq
-    scale: gmpy2.mpq
-    psi: Vec = field(repr=False)
-    error_bound: gmpy2.mpq | None
-    working_prec: int | None
-    seconds: float
+    * problem: ``lam``, the weights ``w`` and ``b = y`` are WARPdSR's ``lam``, ``J = ||.||_{1,w}``
+      and data;
+    * steps: FIRENET runs restart ``k`` on the scaled unknown ``x = scale_k psi`` with fixed
+      ``(tau, sigma)`` and data ``scale_k y``.  Dividing the step by ``scale_k`` gives exactly
+      the WARPdSR step on ``psi`` with ``tau1 = tau / scale_k`` and ``tau2 = sigma scale_k``:
+      ``soft(x - tau A^T v, tau lam w) / scale_k = soft(psi - tau1 A^T v, tau1 lam w)`` and
+      ``v + sigma A (2 x+ - x) - sigma scale_k y = v + tau2 (A (2 psi+ - psi) - y)`` (the same
+      dual iterate).  Since ``tau1 tau2 = tau sigma``, WARPd's ``tau`` (``tau1 tau2 L^2 =
+      tau_W^2``) is ``tau_W = L sqrt(tau sigma)`` (0.99 for ``tau = sigma = 0.99 / L``);
+    * level: WARPdSR's ``tau1 = tau_W C1 level / (L C2)`` equals ``tau / scale_k =
+      tau e_k p / (2 L)`` for ``level = e_k`` and ``C1 / C2 = tau p / (2 tau_W)``
+      (``p / (2 L)`` when ``tau = sigma``); ``p`` plays WARPd's ``k = ceil(2 C1 C2 L /
+      (tau_W nu))``, which FIRENET takes as given;
+    * level rule: FIRENET's ``e_k = nu (delta + e_{k-1})`` from ``e_0 = eps0`` and restart ``k``
+      uses ``e_k``; WARPd's restart ``r`` uses ``delta + omega_r`` with ``omega_{r+1} =
+      nu (delta + omega_r)``, ``omega_1 = w0``.  For ``delta = 0`` and ``w0 = nu eps0`` the two
+      level sequences are the same; for ``delta > 0`` FIRENET's is WARPd's shifted by ``delta``
+      (its floor is ``nu delta / (1 - nu)``, not ``delta / (1 - nu)``).  FIRENET rounds ``e_k``
+      up and ``scale_k`` to nearest (53-bit dyadics), so its ``tau1, tau2`` are exact rationals
+      with ``tau1 tau2 L^2 = tau sigma L^2 < 1``; WARPd rounds its steps down;
+    * restart: both start from the previous output (``x_0 = scale_k psi_{k-1}``, ``v = 0``) and
+      return the ergodic average (``psi_k = s / (p scale_k)``).
+
+    In exact arithmetic, FIRENET's output is therefore WARPdSR's on these plans
+    (``tests/test_restart_engine.py`` checks it in ``Exact``); the kernels keep FIRENET's scaled
+    form because its operation order defines the network (bit-for-bit in Float64/MP/Exact)."""
+    return tuple(RestartPlan(k, P.schedule[k - 1], P.tau / P.scales[k - 1],
+                             P.sigma * P.scales[k - 1], P.p_inner, P.scales[k - 1])
+                 for k in range(1, P.n_outer + 1))
 
 
 Callback = Callable[[RestartRecord], object]

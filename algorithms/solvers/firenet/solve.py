@@ -19,6 +19,13 @@ Iteration (our transcription of the paper's restart scheme; ``nu`` is ``e^-1``):
         psi_k = s / (p scale_k)
     return psi_{n_outer}
 
+The restart loop is WARPd's (:func:`algorithms.solvers.warpd.engine.run_restarts`): FIRENET is
+WARPdSR with weighted l1 on the plans of :func:`~algorithms.solvers.firenet.parameters.
+restart_plans` (restart ``k``: level ``e_k``, steps ``tau / scale_k`` and ``sigma scale_k`` in the
+unscaled variable ``psi``, ``p`` steps), and each evaluation path below -- generic contexts,
+Float64, matrix-free operators, the certified Ball iteration -- is an inner-run kernel for one
+restart that keeps the scaled form above (carry: the previous restart's sum ``s``).
+
 ``tau sigma L^2 < 1`` is checked (a violation raises).  Exact parameters: every quantity above
 is an exact rational fixed before the run -- ``L`` and ``eps0`` are certified dyadic upper
 bounds (of ``||A||_2`` and ``||y||_2``), ``nu`` is the double nearest ``e^-1`` read as an exact
@@ -93,7 +100,6 @@ roundings (a ball evaluation of the step gives the same kind of bound, at a high
 from __future__ import annotations
 
 import math
-import time
 
 import numpy as np
 from flint import acb_mat
@@ -112,11 +118,12 @@ from algorithms.solvers.firenet.parameters import (
     Callback,
     FirenetParameters,
     FirenetWeights,
-    RestartRecord,
     firenet_parameters,
     norm2_upper,
     operator_parameters,
+    restart_plans,
 )
+from algorithms.solvers.warpd.engine import RestartOutput, RestartPlan, run_restarts
 
 
 # =============================================================================== the solver
@@ -214,16 +221,17 @@ def run_firenet(P: FirenetParameters, W: FirenetWeights, y: object, ctx: Context
 
 def _solve_generic(P: FirenetParameters, W: FirenetWeights, y: Vec, ctx: Context,
                    callback: Callback | None) -> Vec:
-    """The network's operations, in the network's order (see :func:`_layers`)."""
+    """The network's operations, in the network's order (see :func:`_layers`): one restart is
+    the kernel below, run by the shared restart driver (carry: the previous restart's sum)."""
     m, N = P.shape
     Bt, C, C2, ones = W.Bt.on(ctx), W.C.on(ctx), W.C2.on(ctx), W.ones.on(ctx)
     th = W.th.on(ctx)
-    x = v = s = None
-    psi = None
-    for k in range(1, P.n_outer + 1):
-        t0 = time.perf_counter()
+
+    def kernel(plan: RestartPlan, s: Vec, need: bool) -> RestartOutput:
+        k = plan.restart
         gy = ctx.scale(W.g[k - 1].on(ctx), y)
-        for j in range(1, P.p_inner + 1):
+        x = v = None
+        for j in range(1, plan.steps + 1):
             if k == 1 and j == 1:
                 x1 = ctx.soft_threshold(ctx.zeros(N), th)
                 s = ctx.zeros(N)
@@ -242,13 +250,10 @@ def _solve_generic(P: FirenetParameters, W: FirenetWeights, y: Vec, ctx: Context
             v = ctx.gate(u, t)
             x = x1
         r = W.r[k - 1]
-        psi = s if r.q == 1 else ctx.scale(r.on(ctx), s)
-        if callback is not None:
-            rec = RestartRecord(k, P.schedule[k - 1], P.scales[k - 1], psi, None, ctx.prec,
-                                time.perf_counter() - t0)
-            if callback(rec):
-                break
-    return psi
+        psi = (s if r.q == 1 else ctx.scale(r.on(ctx), s)) if need else None
+        return RestartOutput(psi, s, None, ctx.prec)
+
+    return run_restarts(restart_plans(P), kernel, None, callback=callback)[0]
 
 
 def _solve_float64(P: FirenetParameters, W: FirenetWeights, y: np.ndarray, ctx: Float64,
@@ -259,12 +264,12 @@ def _solve_float64(P: FirenetParameters, W: FirenetWeights, y: np.ndarray, ctx: 
     ones = W.ones.on(ctx).data
     th = W.th.on(ctx)
     maximum, minimum, sqrt = np.maximum, np.minimum, math.sqrt
-    x = v = s = None
-    psi = None
-    for k in range(1, P.n_outer + 1):
-        t0 = time.perf_counter()
+
+    def kernel(plan: RestartPlan, s: np.ndarray, need: bool) -> RestartOutput:
+        k = plan.restart
         gy = ctx.scalar(W.g[k - 1].q) * y
-        for j in range(1, P.p_inner + 1):
+        x = v = None
+        for j in range(1, plan.steps + 1):
             if k == 1 and j == 1:
                 z = np.zeros(N)
                 q = gy
@@ -283,12 +288,7 @@ def _solve_float64(P: FirenetParameters, W: FirenetWeights, y: np.ndarray, ctx: 
             t = float(ones.dot(u * u)[0])
             v = u * (1.0 / sqrt(max(t, 1.0)))
         r = W.r[k - 1]
-        psi = s if r.q == 1 else ctx.scalar(r.q) * s
-        if callback is not None:
-            rec = RestartRecord(k, P.schedule[k - 1], P.scales[k - 1], psi, None, 53,
-                                time.perf_counter() - t0)
-            if callback(rec):
-                break
-    return psi
+        psi = (s if r.q == 1 else ctx.scalar(r.q) * s) if need else None
+        return RestartOutput(psi, s, None, 53)
 
-
+    return run_restarts(restart_plans(P), kernel, None, callback=callback)[0]

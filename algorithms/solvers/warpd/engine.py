@@ -49,6 +49,20 @@ iteration itself runs in the context passed in (``Exact``, ``Ball``, ``MP``, ``F
 In ``Ball`` the balls are propagated naively (rigorous but they widen, see DESIGN.md); the
 recommended use is ``MP`` and a certified distance of the (exact dyadic) output afterwards.
 
+The restart driver (shared with FIRENET).  :func:`run_restarts` is the one restart loop of
+the package: for each :class:`RestartPlan` (restart ``r``, level, ``tau1``, ``tau2``, ``k``
+steps, and the data scale of FIRENET) it calls an *inner-run kernel*
+``kernel(plan, carry, need_output) -> RestartOutput`` that runs the restart's primal-dual
+steps from the state ``carry`` handed over by the previous restart, then keeps the count of
+steps, times the restart, builds the :class:`RestartRecord`, calls ``callback(record)`` and
+stops on a truthy return.  WARPd/WARPdSR plug :func:`_pd_run` in as the kernel (carry: the
+restart's output and the regulariser ``J``, which ``reweight`` may change); FIRENET
+(:mod:`algorithms.solvers.firenet`) plugs in its generic, Float64, operator and certified Ball
+inner loops with the plans of :func:`algorithms.solvers.firenet.parameters.restart_plans`
+(the parameter map from FIRENET to WARPdSR is documented there).  What a kernel computes is
+its own business (contexts, exact fixed point, error bounds); the driver never touches
+vectors.
+
 Observation: ``callback(record)`` after every restart with a :class:`RestartRecord`, and
 ``step_callback(iteration, x)`` every ``record_every`` steps of the un-restarted
 :func:`primal_dual`; a truthy return value stops the run.  Nothing is printed.
@@ -58,7 +72,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -75,6 +89,11 @@ from algorithms.rationals import as_mpq, dyadic_round, mpq_sqrt_upper
 
 __all__ = [
     "NU",
+    "RestartPlan",
+    "RestartOutput",
+    "RestartKernel",
+    "run_restarts",
+    "run_plans",
     "WarpdProblem",
     "WarpdSchedule",
     "RestartRecord",
@@ -199,6 +218,11 @@ class WarpdSchedule:
     levels: tuple[gmpy2.mpq, ...]
     steps: tuple[tuple[gmpy2.mpq, gmpy2.mpq], ...]
 
+    def plans(self) -> tuple[RestartPlan, ...]:
+        """The schedule as the restart driver's plans (:func:`run_restarts`)."""
+        return tuple(RestartPlan(r + 1, self.levels[r], *self.steps[r], self.k)
+                     for r in range(self.restarts))
+
 
 def schedule(*, C1: object, C2: object, L: object, restarts: int, w0: object,
              tau: object = gmpy2.mpq(99, 100), nu: object = NU, delta: object = 0,
@@ -232,8 +256,17 @@ def schedule(*, C1: object, C2: object, L: object, restarts: int, w0: object,
 # =============================================================================== records
 @dataclass(frozen=True)
 class RestartRecord:
-    """After restart ``restart``: total steps so far, the error level ``omega`` used, the steps
-    ``tau1, tau2``, the output ``x`` of the restart (a context vector) and the time taken."""
+    """After restart ``restart`` (1-based): the steps so far (``iterations``), the error level
+    ``omega`` the restart was planned with (FIRENET: ``e_k``; alias :attr:`e`), its steps
+    ``tau1, tau2`` (FIRENET: the equivalent unscaled steps ``tau / scale_k`` and
+    ``sigma scale_k``), its output ``x`` (a context vector; FIRENET: ``psi_k``, alias
+    :attr:`psi`) and the time taken.
+
+    FIRENET also fills ``scale`` (``scale_k``), ``working_prec`` (the precision of the run:
+    ``prec + guard`` bits for the certified Ball iteration, 53 in Float64) and, for the certified
+    Ball iteration only, ``error_bound``: a rigorous bound on ``||midpoint(psi) - psi^_k||_2``
+    where ``psi^_k`` is the exact-arithmetic iterate (the balls of ``psi`` already contain it).
+    WARPd leaves the three at ``None``."""
 
     restart: int
     iterations: int
@@ -242,6 +275,19 @@ class RestartRecord:
     tau2: gmpy2.mpq
     x: Vec = field(repr=False)
     seconds: float
+    scale: gmpy2.mpq | None = None
+    error_bound: gmpy2.mpq | None = None
+    working_prec: int | None = None
+
+    @property
+    def e(self) -> gmpy2.mpq:
+        """FIRENET's name of the level: ``e_k`` (the same number as :attr:`omega`)."""
+        return self.omega
+
+    @property
+    def psi(self) -> Vec:
+        """FIRENET's name of the output: ``psi_k`` (the same vector as :attr:`x`)."""
+        return self.x
 
 
 @dataclass(frozen=True)
@@ -253,6 +299,73 @@ class WarpdResult:
     schedule: WarpdSchedule | None
     problem: WarpdProblem = field(repr=False)
     iterations: int
+
+
+# =============================================================================== the driver
+@dataclass(frozen=True)
+class RestartPlan:
+    """What restart ``restart`` (1-based) runs with: the error level (WARPd's ``omega_r``,
+    FIRENET's ``e_k``), the steps ``tau1, tau2``, the number of inner ``steps`` and, for
+    FIRENET, the data scale ``scale_k`` (``None`` for WARPd)."""
+
+    restart: int
+    level: gmpy2.mpq
+    tau1: gmpy2.mpq
+    tau2: gmpy2.mpq
+    steps: int
+    scale: gmpy2.mpq | None = None
+
+
+@dataclass(frozen=True)
+class RestartOutput:
+    """What an inner-run kernel returns: the restart's output ``x`` (may be ``None`` when the
+    driver did not ask for it), the ``carry`` handed to the next restart, and (certified
+    kernels) an ``error_bound`` of ``x`` and the ``working_prec``."""
+
+    x: Vec
+    carry: Any
+    error_bound: gmpy2.mpq | None = None
+    working_prec: int | None = None
+
+
+#: ``kernel(plan, carry, need_output) -> RestartOutput``
+RestartKernel = Callable[[RestartPlan, Any, bool], RestartOutput]
+
+
+def run_restarts(plans: Sequence[RestartPlan], kernel: RestartKernel, carry: Any, *,
+                 callback: Callable[[RestartRecord], object] | None = None
+                 ) -> tuple[Vec, tuple[RestartRecord, ...], int]:
+    """The restart loop shared by WARPd, WARPdSR and FIRENET (module docstring).
+
+    For each plan in order: ``out = kernel(plan, carry, need_output)`` with ``need_output``
+    true when a callback will see the output or the plan is the last one (a kernel may skip
+    forming the output otherwise: FIRENET's certified readout costs a pass over the sum);
+    ``carry = out.carry``; a :class:`RestartRecord` with the steps counted so far and the
+    restart's wall time; then ``callback(record)``, whose truthy return stops the loop.
+    Returns ``(x of the last restart run, the records, the total steps)``.
+    """
+    if callback is not None and not callable(callback):
+        raise InvalidType(f"callback={callback!r} must be callable or None")
+    plans = tuple(plans)
+    if not plans:
+        raise InvalidArgument("plans is empty; a restarted run needs at least one restart")
+    records: list[RestartRecord] = []
+    total = 0
+    x: Vec = None
+    last = len(plans) - 1
+    for i, plan in enumerate(plans):
+        t0 = time.perf_counter()
+        out = kernel(plan, carry, callback is not None or i == last)
+        carry = out.carry
+        total += plan.steps
+        x = out.x
+        rec = RestartRecord(plan.restart, total, plan.level, plan.tau1, plan.tau2, x,
+                            time.perf_counter() - t0, plan.scale, out.error_bound,
+                            out.working_prec)
+        records.append(rec)
+        if callback is not None and callback(rec):
+            break
+    return x, tuple(records), total
 
 
 Callback = Callable[[RestartRecord], object]
@@ -374,22 +487,37 @@ def _restarted(P: WarpdProblem, ctx: Context, *, C1: object, C2: object, restart
     w0q = as_mpq(C2, "C2") * _norm_b_upper(ctx, b) if w0 is None else w0
     S = schedule(C1=C1, C2=C2, L=P.L, restarts=restarts, w0=w0q, tau=tau, nu=nu, delta=delta,
                  k=k)
+    return run_plans(P, ctx, S.plans(), x0=x0, output=output, reweight=reweight,
+                     callback=callback, midpoints=midpoints, schedule_=S)
+
+
+def run_plans(P: WarpdProblem, ctx: Context, plans: Sequence[RestartPlan], *,
+              x0: object = None, output: str = "ergodic",
+              reweight: Callable[[Context, Vec, Regulariser], Regulariser] | None = None,
+              callback: Callback | None = None, midpoints: bool = False,
+              schedule_: WarpdSchedule | None = None) -> WarpdResult:
+    """WARPd/WARPdSR on given restart plans: the kernel :func:`_pd_run` (``plan.steps``
+    primal-dual steps with ``plan.tau1, plan.tau2`` from the previous output, ``y = z = 0``)
+    in the shared driver :func:`run_restarts`.  :func:`warpd` and :func:`warpd_sr` call it
+    with their :class:`WarpdSchedule`'s plans; FIRENET's plans
+    (:func:`algorithms.solvers.firenet.parameters.restart_plans`) run WARPdSR with FIRENET's
+    levels and steps.  ``schedule_`` is only stored in the result."""
+    _check_common(ctx, output, callback)
+    b = _b(ctx, P)
+    if ctx.size(b) != P.A.shape[0]:
+        raise InvalidArgument(f"b has length {ctx.size(b)}; length {P.A.shape[0]} is required")
     x = _x0(ctx, P, x0)
-    J = P.J
-    records: list[RestartRecord] = []
-    total = 0
-    for r in range(S.restarts):
-        t0 = time.perf_counter()
-        tau1, tau2 = S.steps[r]
-        x, _ = _pd_run(P, ctx, b, x, tau1, tau2, S.k, output, J, midpoints=midpoints)
-        total += S.k
+
+    def kernel(plan: RestartPlan, carry: tuple[Vec, Regulariser], need: bool) -> RestartOutput:
+        x_in, J = carry
+        x_out, _ = _pd_run(P, ctx, b, x_in, plan.tau1, plan.tau2, plan.steps, output, J,
+                           midpoints=midpoints)
         if reweight is not None:
-            J = reweight(ctx, x, J)
-        rec = RestartRecord(r + 1, total, S.levels[r], tau1, tau2, x, time.perf_counter() - t0)
-        records.append(rec)
-        if callback is not None and callback(rec):
-            break
-    return WarpdResult(x, tuple(records), S, P, total)
+            J = reweight(ctx, x_out, J)
+        return RestartOutput(x_out, (x_out, J))
+
+    x, records, total = run_restarts(plans, kernel, (x, P.J), callback=callback)
+    return WarpdResult(x, records, schedule_, P, total)
 
 
 # =============================================================================== public API
