@@ -29,7 +29,8 @@ FIGURE = "paradox.png"
 LIMITS: dict[str, tuple[int, int, str]] = {
     "--K": (1, 100, "certified errors near 10^-K past K = 100 exceed the decimal "
                     "formatter's 4300-digit integers at deep levels"),
-    "--N": (2, 64, "N1 = N + 1 - m members per family; N = 16 already takes about 12 s"),
+    "--N": (2, 64, "N1 = N + 1 - m members per family; N = 16 already takes about 12 s "
+                   "(P1 about 1.45x that with its WARPd network)"),
     "--m": (1, 63, "m < N"),
     "--R": (1, 8, "samples per member"),
     "--seeds": (1, 10_000, "2000 seeds take about 10 s"),
