@@ -251,7 +251,7 @@ def main() -> None:
         print("  ".join(cols))
     print("\nvs mpmath = baseline time / row time (higher is faster); vs numpy = row time / plain "
           "numpy time; bound = certified 2-norm error bound of the Ball run after 30 restarts. "
-          "Guard bits: restart k uses guard_k (the first restart's is shown), see "
+          "Guard bits: every restart uses default_guard_bits (shown), see "
           "algorithms/solvers/firenet/certified.py.  The floor comparison: "
           "benchmarks/certified_step.py.")
 

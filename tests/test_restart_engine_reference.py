@@ -7,8 +7,11 @@ on the Table-1 21 x 22 instance (K = 1, n = 10, j = 2, data at level 50; lam = 1
 p_inner = 6: the certified Ball outputs (midpoints AND radii, and every restart record's
 bound and working precision) at 128 bits with the automatic guard bits and at 64 bits with
 ``guard_bits=0``, through the dense path and the operator path (``Dense(A)``); MP(100) and
-Float64 outputs of the solver, of the operator path and of the layer-by-layer network; and
-Exact outputs on a 1 x 3 instance (m = 1, so Exact can project).
+Float64 outputs of the solver, of the operator path and of the layer-by-layer network; Exact
+outputs of both instances with n_outer = 2, p_inner = 3 and eps0 = 100 (a large ``e_k`` keeps
+``|u| <= 1``, so Exact never has to project; lam = 1/50 on the Table-1 instance so that the
+output is not zero) through both paths, and on a 1 x 3 instance (m = 1, so Exact can
+project).
 
 Exact, Ball and MP are compared with ``==`` (the same exact or correctly rounded operations in
 the same order).  Float64 is compared to ``2^-30 max(1, |psi|_inf)``: every one of the 24 steps
@@ -93,6 +96,18 @@ def test_mp_and_float64_match_the_old_outputs(name) -> None:
         want = np.array([float(Q(v)) for v in ref[key]])
         tol = 2.0 ** -30 * max(1.0, float(np.max(np.abs(want))))
         assert np.max(np.abs(np.asarray(got, dtype=float) - want)) <= tol
+
+
+@pytest.mark.parametrize("name", ["table1", "gaussian"])
+def test_exact_matches_the_old_output_on_both_instances(name) -> None:
+    A, y, kw = _instance(name)
+    kw = dict(kw, n_outer=2, p_inner=3, eps0=100)
+    if name == "table1":
+        kw["lam"] = Q(1, 50)
+    ref = REF[name]["exact_2x3_eps100"]
+    out = [str(q) for q in firenet_solve(A, y, ctx=Exact(), **kw)]
+    assert out == ref["exact"] and any(v != "0" for v in out)
+    assert [str(q) for q in firenet_solve(Dense(A), y, ctx=Exact(), **kw)] == ref["exact_op"]
 
 
 def test_exact_matches_the_old_output() -> None:
