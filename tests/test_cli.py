@@ -16,7 +16,8 @@ from theorems import cli
 from theorems.commands import Stages, UsageError, blas_threads, resolve_figure
 
 ROOT = Path(__file__).resolve().parents[1]
-QUICK = ["--problem", "P2", "--levels", "4", "--seeds", "2", "--no-firenet"]
+QUICK = ["--problem", "P2", "--levels", "4", "--seeds", "2", "--no-firenet",
+         "--no-solver-networks"]
 
 
 @pytest.fixture
