@@ -231,8 +231,9 @@ def admm_analysis(A: LinearOperator, b: object, eps: float, B: LinearOperator, *
     """ADMM for ``min ||Bx||_1`` s.t. ``||Ax - b|| <= eps`` (module docstring).
 
     ``gram_A`` must represent ``A^T A`` and ``gram_B`` ``B^T B`` (on real vectors; checked on
-    one random vector to relative ``1e-8``); ``rho`` defaults to ``1 / max|B A^T b|``-scaled
-    ``1``; ``tol`` is the relative KKT tolerance."""
+    one random vector to relative ``1e-8``); ``rho`` defaults to ``10 / max_i |(B A^T b)_i|``
+    (scale-free: ``rho`` has the units of ``1 / |Bx|``); ``adapt_rho`` rebalances it (module
+    docstring); ``tol`` is the relative KKT tolerance; ``x0`` the start (default 0)."""
     if not isinstance(A, LinearOperator) or not isinstance(B, LinearOperator):
         raise InvalidType("A and B must be LinearOperators")
     if not isinstance(gram_A, SpectralGram) or not isinstance(gram_B, SpectralGram):
