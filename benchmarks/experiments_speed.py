@@ -97,6 +97,8 @@ def timed(argv: list[str], *, env: dict[str, str], cwd: Path, into: Timings) -> 
         raise SystemExit(f"{' '.join(argv)} exited with {proc.returncode}:\n{proc.stderr[-2000:]}")
     into.wall.append(wall)
     into.cpu.append((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime))
+    print(f"    ... {' '.join(argv[2:])}: {wall:.1f} s (load {into.load[-1]:.1f})",
+          file=sys.stderr, flush=True)
     return proc.stdout
 
 
