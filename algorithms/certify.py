@@ -114,7 +114,7 @@ class ExactIntegerOperator:
     operator would also provide (exact integer results, or enclosures with an error bound).
     """
 
-    __slots__ = ("Z", "ZT", "D", "shape", "bits", "_columns")
+    __slots__ = ("Z", "ZT", "D", "shape", "bits", "_columns", "_rows", "_float")
 
     def __init__(self, A: np.ndarray):
         m, n = A.shape
@@ -130,6 +130,8 @@ class ExactIntegerOperator:
         #: bit length of the largest ``|Z_ij|``
         self.bits = max((abs(v).bit_length() for v in ints), default=0)
         self._columns: list[fmpz_mat] | None = None
+        self._rows: list[fmpz_mat] | None = None
+        self._float: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
     def apply(self, x: list[int], support: list[int] | None = None) -> fmpz_mat:
         """``Z x`` (exact), a column: ``A (x 2^-F) = (Z x) / (D 2^F)``.
@@ -152,6 +154,58 @@ class ExactIntegerOperator:
                     acc += cols[j] * x[j]
             return acc
         return _product(self.Z, x)
+
+    @property
+    def screenable(self) -> bool:
+        """Whether :meth:`adjoint_estimate` applies: a large matrix (at least 65,536 entries,
+        where the full product costs milliseconds) whose entries and their squared row norms
+        stay far inside a double's range."""
+        m, n = self.shape
+        return m * n >= _SPLIT_MIN_ENTRIES and self.bits <= 400
+
+    def adjoint_estimate(self, v: list) -> tuple[np.ndarray, np.ndarray, int]:
+        """``(a, r, s)``: floats with ``|(Z^T v)_i 2^-s - a_i| <= r_i`` for every ``i``, rigorous
+        whatever the summation order of the float product (one matrix-vector product in
+        doubles).
+
+        ``s = max(0, bits(max |v|) - 60)`` and ``w_j = floor(v_j 2^-s)`` rounded to the double
+        ``f_j`` (``|v_j 2^-s - f_j| <= 1 + u |f_j| (1 + u)``, ``u = 2^-53``); ``Z`` is rounded to
+        doubles ``Zf`` (``|Z - Zf| <= u |Zf|``), and a dot product of length ``m`` computed in
+        any order is within ``g_m sum_j |Zf_ij f_j|`` of the exact one, ``g_m = m u / (1 - m u)``
+        (Higham, Thm 3.1; an FMA only makes it smaller).  Together::
+
+            |(Z^T v)_i 2^-s - fl(Zf^T f)_i| <= (g_m + 3u + 3u^2) sum_j |Zf_ij| |f_j|
+                                              + (1 + u)^2 sum_j |Zf_ij|
+                                           <= c_i |f|_2 + d_i
+
+        with ``c_i >= 2 (g_m + 4u) |Zf_i|_2`` (Cauchy-Schwarz) and ``d_i >= 2 sum_j |Zf_ij|``,
+        both precomputed rounded up (every float bound below is also inflated by
+        ``1 + 2^-40``, far above the few ulps of its own computation)."""
+        fl = self._float
+        if fl is None:
+            m, n = self.shape
+            ZTf = np.array(self.ZT.entries(), dtype=np.float64).reshape(n, m)
+            gam = (m + 4) * 2.0 ** -53 / (1 - (m + 4) * 2.0 ** -53)
+            c = 2 * gam * np.sqrt(np.einsum("ij,ij->i", ZTf, ZTf)) * (1 + 2.0 ** -30)
+            d = 2 * np.abs(ZTf).sum(axis=1) * (1 + 2.0 ** -30)
+            fl = self._float = (ZTf, c, d)
+        ZTf, c, d = fl
+        top = max(max(v), -min(v)).bit_length()
+        sh = max(0, top - 60)
+        f = np.array([float(a >> sh) for a in v], dtype=np.float64)
+        # numpy's own loops, not BLAS: a threaded dgemv costs milliseconds on a loaded machine
+        a = np.einsum("ij,j->i", ZTf, f)
+        nf = math.sqrt(float(np.einsum("i,i->", f, f))) * (1 + 2.0 ** -40)
+        return a, (c * nf + d) * (1 + 2.0 ** -40), sh
+
+    def adjoint_entries(self, v: fmpz_mat, rows: list[int]) -> list:
+        """``(Z^T v)_i`` exactly for the ``i`` in ``rows`` (``v`` a column), a row product each."""
+        rs = self._rows
+        if rs is None:
+            m, n = self.shape
+            ents = self.ZT.entries()
+            rs = self._rows = [fmpz_mat(1, m, ents[i * m:(i + 1) * m]) for i in range(n)]
+        return [(rs[i] * v)[0, 0] for i in rows]
 
     def adjoint(self, v: list[int], scale: int = 1) -> fmpz_mat:
         """``scale Z^T v`` (exact), a column (the integer ``scale`` is folded into the product's

@@ -10,7 +10,10 @@ are stopped by the callback after R restarts (so the guard bits are those of the
 every time is per inner step.  Rows, each measured on the SAME iterates where that applies:
 
 * ``Ball certified``         -- ``FirenetNetwork(P)(y, Ball(prec))``: the certified iteration
-                                (exact fixed point, analytic error bound);
+                                (exact fixed point, analytic error bound; on a large matrix
+                                ``Z^T v`` is screened by a rigorous float estimate and formed
+                                exactly only where the step needs it, so it can beat the
+                                floor below, which forms the whole product);
 * ``raw arb_mat loop``       -- the same iteration on midpoints with raw ``arb_mat`` products of
                                 the full-precision matrices ``-tau A^T`` and ``sigma A`` at each
                                 restart's working precision, with no error bookkeeping: the
