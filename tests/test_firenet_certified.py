@@ -261,3 +261,12 @@ def test_convergence_floors_are_no_wider_than_before_the_fixed_point_step() -> N
     assert rows[("ball-256", "main")][:2] == (185, pytest.approx(4.214e-80, rel=1e-3))
     assert rows[("ball-256", "noise floor")][1] == pytest.approx(1.161e-30, rel=1e-3)
     assert rows[("ball-256", "delta floor")][1] == pytest.approx(2.584e-41, rel=1e-3)
+
+
+def test_ratio_down_is_a_lower_bound_everywhere() -> None:
+    from algorithms.solvers.firenet.certified import _ratio_down
+
+    for n, d in [(3, 7), (2**1100, 3), (1, 2**1100), (2**1001, 1), (2**1024 - 1, 1),
+                 (10**40 + 7, 3**50), (0, 5)]:
+        f = _ratio_down(n, d)
+        assert Q(f) <= Q(n, d) and (n == 0 or Q(f) > 0 or Q(n, d) < Q(1, 2**999))

@@ -107,7 +107,6 @@ every restart keeps the full guard.
 from __future__ import annotations
 
 import math
-import sys
 from math import isqrt
 
 import gmpy2
@@ -188,8 +187,8 @@ def _ratio_down(num: int, den: int) -> float:
     if num == 0:
         return 0.0
     e = num.bit_length() - den.bit_length()
-    if e > 1000:
-        return sys.float_info.max
+    if e > 1000:                 # num / den > 2^(e - 1) >= 2^1000
+        return 2.0 ** 1000
     if e < -1000:
         return 0.0
     return float(gmpy2.mpq(num, den)) * (1 - 2.0 ** -50)
