@@ -15,7 +15,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of ``python -m theorems warpd``."""
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.description = (
-        "WARPd (SPEC section 8): restarted primal-dual on five problems (sparse recovery, TV,\n"
+        "WARPd (SPEC section 8): restarted primal-dual on five problems (sparse recovery, TV\n"
+        "(and 2b: TV without noise; TV problems measured against an independent ADMM solver),\n"
         "matrix completion, low-rank recovery, TV + wavelet): error against total steps for\n"
         "WARPd, the un-restarted method (ergodic and last iterate) and FISTA; fitted rates;\n"
         "sharpness constants; problem 1 certified in Ball-256 down to 1e-40.")
