@@ -23,10 +23,10 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import time
 from collections.abc import Callable
 
 from flint import acb, arb, ctx, fmpq
+from oracle_cold import timed  # the sibling script (benchmarks/ is on sys.path when run)
 
 from oracle import DCT2, DFT, FormulaMatrix, Oracle
 from oracle.certify import grid_exponent
@@ -92,13 +92,6 @@ def dft_closures(N: int) -> Callable[[int, int], Callable[[int], acb]]:
         return lambda prec: acb(arb(angle)).exp_pi_i() * arb(N).rsqrt()
 
     return entry
-
-
-def timed(fn: Callable[[], object]) -> tuple[float, float]:
-    """``(wall-clock seconds, CPU seconds of this process)`` of one call of ``fn``."""
-    t, c = time.perf_counter(), time.process_time()
-    fn()
-    return time.perf_counter() - t, time.process_time() - c
 
 
 def main(argv: list[str] | None = None) -> None:

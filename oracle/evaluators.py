@@ -33,6 +33,26 @@ __all__ = ["CertifiedVector"]
 Evaluator = Callable[[int], Sequence[arb | acb]]
 
 
+def complex_components(balls: Sequence[object], culprit: Callable[[int, object], str]
+                       ) -> list[arb]:
+    """The real parts of complex ``balls`` followed by their imaginary parts (an ``arb`` is a
+    complex number with zero imaginary part).  Anything else raises
+    :class:`~oracle.errors.InvalidType` whose message starts with ``culprit(i, ball)``."""
+    re, im = [], []
+    zero = arb(0)
+    for i, b in enumerate(balls):
+        if isinstance(b, acb):
+            re.append(b.real)
+            im.append(b.imag)
+        elif isinstance(b, arb):
+            re.append(b)
+            im.append(zero)
+        else:
+            raise InvalidType(f"{culprit(i, b)}; complex data need flint.acb (or flint.arb) "
+                              f"balls")
+    return re + im
+
+
 class CertifiedVector:
     """A vector of exact real or complex numbers defined by a rigorous ball evaluator.
 
@@ -146,21 +166,9 @@ class CertifiedVector:
                         f"is_complex=True for complex data)"
                     )
             return balls
-        re, im = [], []
-        zero = arb(0)
-        for i, b in enumerate(balls):
-            if isinstance(b, acb):
-                re.append(b.real)
-                im.append(b.imag)
-            elif isinstance(b, arb):
-                re.append(b)
-                im.append(zero)
-            else:
-                raise InvalidType(
-                    f"the evaluator of {self._name()} returned entry [{i}] of type "
-                    f"{type(b).__name__}; complex data need flint.acb (or flint.arb) balls"
-                )
-        return re + im
+        return complex_components(
+            balls, lambda i, b: f"the evaluator of {self._name()} returned entry [{i}] of type "
+                                f"{type(b).__name__}")
 
     def enclose(self, bits: int) -> list[arb]:
         """Real-component balls (see :meth:`components`) of radius ``<= 2^-bits`` each.

@@ -59,7 +59,7 @@ from flint import acb, arb, fmpq
 
 from oracle.entries import as_exact, check_shape, gc_paused
 from oracle.errors import InvalidArgument, InvalidType, short
-from oracle.evaluators import CertifiedVector
+from oracle.evaluators import CertifiedVector, complex_components
 
 __all__ = ["DCT2", "DFT", "Formula", "FormulaMatrix", "FormulaVector"]
 
@@ -335,22 +335,11 @@ class _Generic(Formula):
                         f"return flint.arb balls (pass is_complex=True for complex data)"
                     )
             return out
-        real, imag = [], []
-        zero = arb(0)
-        for ix, b in zip(self._indices, out, strict=True):
-            if isinstance(b, acb):
-                real.append(b.real)
-                imag.append(b.imag)
-            elif isinstance(b, arb):
-                real.append(b)
-                imag.append(zero)
-            else:
-                raise InvalidType(
-                    f"the closure of entry{ix} returned {short(b, use_repr=True)} of type "
-                    f"{type(b).__name__} at prec={prec}; a complex formula's closures must "
-                    f"return flint.acb (or flint.arb) balls"
-                )
-        return real + imag
+        indices = self._indices
+        return complex_components(
+            out, lambda i, b: f"the closure of entry{indices[i]} returned "
+                              f"{short(b, use_repr=True)} of type {type(b).__name__} at "
+                              f"prec={prec}")
 
     def _expression(self, index: tuple[int, ...]) -> sympy.Expr:
         raise InvalidArgument(
