@@ -157,11 +157,11 @@ class ExactIntegerOperator:
 
     @property
     def screenable(self) -> bool:
-        """Whether :meth:`adjoint_estimate` applies: a large matrix (at least 65,536 entries,
-        where the full product costs milliseconds) whose entries and their squared row norms
-        stay far inside a double's range."""
+        """Whether :meth:`adjoint_estimate` applies: a matrix of at least 16,384 entries (below,
+        the exact product costs less than the float estimate's numpy calls) whose entries and
+        their squared row norms stay far inside a double's range."""
         m, n = self.shape
-        return m * n >= _SPLIT_MIN_ENTRIES and self.bits <= 400
+        return m * n >= _SCREEN_MIN_ENTRIES and self.bits <= 400
 
     def adjoint_estimate(self, v: list) -> tuple[np.ndarray, np.ndarray, int]:
         """``(a, r, s)``: floats with ``|(Z^T v)_i 2^-s - a_i| <= r_i`` for every ``i``, rigorous
@@ -213,6 +213,8 @@ class ExactIntegerOperator:
         return _product(self.ZT, v, scale)
 
 
+#: from this many matrix entries on, a certified step screens ``Z^T v`` (``screenable``)
+_SCREEN_MIN_ENTRIES = 16384
 #: limb width of the split products (signed limbs of at most 60 bits stay within flint's small
 #: integers, and a 512 x 1024 product with 61-bit entries costs the same per column as with
 #: 56-bit limbs: fewer limbs, one column fewer to build from Python at 300 to 360 bits)
