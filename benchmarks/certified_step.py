@@ -298,6 +298,17 @@ def run_instance(name: str, A, y, lam, prec: int, restarts: int, repeats: int, m
     return rows
 
 
+def _sci(q: gmpy2.mpq) -> str:
+    """``q`` in scientific notation with 2 digits (also below the doubles' range)."""
+    if q == 0:
+        return "0"
+    e = math.floor(math.log10(int(q.numerator)) - math.log10(int(q.denominator)))
+    m = float(q * gmpy2.mpq(10) ** -e)
+    if m >= 9.95:
+        m, e = m / 10, e + 1
+    return f"{m:.1f}e{e:+03d}"
+
+
 def fmt(sec: float) -> str:
     return f"{sec * 1e3:9.3f} ms" if sec < 10 else f"{sec:9.1f} s "
 
@@ -347,7 +358,7 @@ def main() -> None:
                   f"{cert['step'] / c_floor['step']:.2f}x (wall), {r['cpu_ratio']:.2f}x (CPU "
                   f"time);  nnz(x+) = {r['nnz'][0]:.1%}, "
                   f"nnz(2x+ - x) = {r['nnz'][1]:.1%};  certified bound after the run's "
-                  f"first restarts: {float(r['bound']):.1e}")
+                  f"first restarts: {_sci(r['bound'])}")
     print("\n/ certified = row time / certified step time (below 1: the row is faster). wp = the "
           "working precision (prec + guard bits, the same in every restart). CPU time = the "
           "medians of time.process_time() of the same runs (less sensitive to the other "
