@@ -67,11 +67,15 @@ compare the two).  When more than ``_SCREEN_MAX`` entries are in doubt (a dense 
 step forms the full exact product: ``Z^T`` times ``V`` split into signed 60-bit limbs (one
 matrix-matrix product of short integers, recombined exactly), from 65,536 matrix entries on.
 
-Measured (``benchmarks/certified_step.py``, 512 x 1024, 256 bits, 363 working bits, x+ about
-0.5% nonzero): the screened step costs about 1.4 ms of process time against 4.2 ms for the
-limb-split product alone -- about 5 exact entries a step, a 0.4 ms float product; the full
-product path costs about 6.4 ms a step (1.9 ms of it Python: splitting, building the limb
-matrix -- python-flint converts each entry at about 0.1 us --, recombining, thresholding).
+Measured (``benchmarks/certified_step.py``, medians of 5 interleaved repeats on a shared
+machine): the certified step over its C floor (the two exact products and the vector work in
+flint, splitting not counted) is 0.35x wall / 0.33x CPU time at 512 x 1024 and 256 bits (363
+working bits, x+ about 0.5% nonzero: about 5 exact entries a step and a 0.4 ms float product),
+0.82x / 0.79x at 128 x 256 and 0.55x / 0.55x at 128 x 256 and 4096 bits; the 21 x 22 Table-1
+instance is not screened and its 0.1 ms step is Python-bound (6.1x / 4.2x its 17 us floor).
+The full-product path costs about 6.4 ms of CPU a step at 512 x 1024 (1.4x the floor: 1.9 ms
+of Python -- splitting, building the limb matrix, which python-flint converts at about 0.1 us
+an entry, recombining, thresholding -- on a 4.2 ms product).
 Why integers rather than ``arb_mat``: a full product costs about 3.7 ms as limb-split
 ``fmpz_mat``, 7.8 ms as a plain ``fmpz_mat`` product, 13 ms as ``arb_mat`` with the same short
 entries and 19 ms as ``arb_mat`` with full-precision entries (``tau`` baked in); and in exact
