@@ -231,3 +231,40 @@ def test_divergence_is_reported_not_hidden():
                  settings=LISTASettings(layers=2, epochs=3, batch_size=4, learning_rate=1e300))
     with pytest.raises(InvalidArgument, match="learning_rate"):
         algo.fit(oracle)
+
+
+@pytest.mark.parametrize("lr", [1e-3, 2e-4, 0.05])
+def test_the_shared_adam_step_is_optax_adam_bit_for_bit(lr):
+    """``train_step`` compiles one program for every learning rate (``-lr`` is an argument);
+    five steps of it give exactly the parameters and state of a jitted step of
+    ``optax.adam(lr)`` with ``lr`` compiled in (what it replaced; both compiled, so XLA may
+    fuse the same products either way)."""
+    import jax
+    import jax.numpy as jnp
+    import optax
+
+    from algorithms.learned.lista.training import _loss, train_step
+
+    p = random_parameters(4)
+    rng = np.random.default_rng(5)
+    Y, T = rng.standard_normal((6, 4)), rng.standard_normal((6, 5)) * 0.1
+    opt = optax.adam(lr, b1=0.9, b2=0.999, eps=1e-7)
+    W = V = jnp.asarray(p.W)
+    th = ph = jnp.asarray(p.theta)
+    s = r = opt.init((W, th))
+    step = train_step(lr, 0.9, 0.999, 1e-7)
+
+    @jax.jit
+    def reference(V, ph, r, A, c, Y, T):
+        loss, grads = jax.value_and_grad(_loss, argnums=(0, 1))(V, ph, A, c, Y, T)
+        upd, r = opt.update(grads, r, (V, ph))
+        V, ph = optax.apply_updates((V, ph), upd)
+        return loss, V, jnp.maximum(ph, 0.0), r
+
+    for _ in range(5):
+        _, W, th, s = step(W, th, s, p.A, p.scale, Y, T)
+        _, V, ph, r = reference(V, ph, r, p.A, p.scale, Y, T)
+    assert np.array_equal(np.asarray(W), np.asarray(V))
+    assert np.array_equal(np.asarray(th), np.asarray(ph))
+    assert all(np.array_equal(np.asarray(a), np.asarray(b))
+               for a, b in zip(jax.tree.leaves(s), jax.tree.leaves(r), strict=True))

@@ -183,22 +183,24 @@ class LISTA:
         Wj, thj = jnp.asarray(W), jnp.asarray(theta)
         for epoch in range(1, s.epochs + 1):
             order = rng.permutation(n_train) if s.shuffle else np.arange(n_train)
-            losses, weights = [], []
+            losses_j, weights = [], []
             with np.errstate(over="ignore", invalid="ignore"):
                 for start in range(0, n_train, s.batch_size):
                     idx = order[start:start + s.batch_size]
                     loss_j, Wj, thj, state = step(Wj, thj, state, A, scale, Yt[idx], Tt[idx])
-                    loss = float(loss_j)
-                    W, theta = np.asarray(Wj), np.asarray(thj)
-                    if not (math.isfinite(loss) and np.all(np.isfinite(W))
-                            and np.all(np.isfinite(theta))):
-                        raise InvalidArgument(
-                            f"learning_rate={s.learning_rate!r}: training diverged at epoch "
-                            f"{epoch} (non-finite loss or parameters); choose a smaller "
-                            f"learning rate")
-                    params = params.replace(W, theta)
-                    losses.append(loss)
+                    losses_j.append(loss_j)
                     weights.append(len(idx))
+                # one transfer per epoch (a non-finite step leaves non-finite parameters or
+                # a non-finite loss behind it: NaN and inf propagate through Adam)
+                losses = [float(v) for v in losses_j]
+                W, theta = np.asarray(Wj), np.asarray(thj)
+                if not (all(math.isfinite(v) for v in losses) and np.all(np.isfinite(W))
+                        and np.all(np.isfinite(theta))):
+                    raise InvalidArgument(
+                        f"learning_rate={s.learning_rate!r}: training diverged at epoch "
+                        f"{epoch} (non-finite loss or parameters); choose a smaller "
+                        f"learning rate")
+                params = params.replace(W, theta)
                 train_loss = float(np.average(losses, weights=weights))
                 val = validation_loss(params, Yv, Tv)
             if not math.isfinite(val):
