@@ -4,4 +4,5 @@ import sys
 
 from theorems.cli import main
 
-sys.exit(main())
+if __name__ == "__main__":  # importing the module (Sphinx's autosummary does) runs nothing
+    sys.exit(main())
