@@ -362,6 +362,10 @@ class SealedRunner:
 
     def _fork_batch(self, handle: Handle, limits: Limits) -> tuple[int, Connection]:
         self._request(("batch", handle.key, int(limits.memory)))
+        return self._forked()
+
+    def _forked(self) -> tuple[int, Connection]:
+        """The zygote's answer to a fork request: the child's pid and the run's socket."""
         reply = self._reply()
         if reply[0] != "forked":
             raise ChildStartError(f"unexpected reply {reply[0]!r} from the sealed process")
@@ -376,14 +380,8 @@ class SealedRunner:
         m, N = oracle.shape
         self._request(("run", handle.key, (m, N), oracle.num_samples, entropy,
                        float(limits.seconds), int(limits.memory)))
-        reply = self._reply()
-        if reply[0] != "forked":
-            raise ChildStartError(f"unexpected reply {reply[0]!r} from the sealed process")
-        assert self._sock is not None
-        _, fds, _, _ = socket.recv_fds(self._sock, 1, 1)
-        if len(fds) != 1:
-            raise ChildStartError("the sealed process did not pass the run's socket")
-        return _Active(index, reply[1], Connection(fds[0]), _Serving(oracle), oracle)
+        pid, conn = self._forked()
+        return _Active(index, pid, conn, _Serving(oracle), oracle)
 
     def _kill(self, pid: int) -> None:
         self._request(("kill", pid))

@@ -35,6 +35,7 @@ import resource
 import signal
 import socket
 import sys
+from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -148,6 +149,29 @@ def _batch_child(sock: socket.socket, blob: bytes | None, address_space: int | N
         os._exit(status)
 
 
+def _spawn(conn: Connection, control: socket.socket, live: set[int],
+           body: Callable[..., object], *args: object) -> socket.socket:
+    """Fork a run's process, which calls ``body(its end of a new socket pair, *args)`` and
+    never returns into the command loop; tell the parent its pid and hand it the other end (over
+    ``control``).  Returns that end: the zygote closes it once the parent has it."""
+    parent_end, child_end = socket.socketpair()
+    gc.freeze()  # keep the collector from touching (and so copying) inherited pages
+    pid = os.fork()
+    if pid == 0:
+        try:
+            conn.close()
+            control.close()
+            parent_end.close()
+            body(child_end, *args)
+        finally:
+            os._exit(1)
+    child_end.close()
+    live.add(pid)
+    conn.send_bytes(pickle.dumps(("forked", pid)))
+    socket.send_fds(control, [b"s"], [parent_end.fileno()])
+    return parent_end
+
+
 def main(fd: int) -> None:
     """Serve commands on the inherited socket ``fd`` until it closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when runs end
@@ -208,22 +232,7 @@ def main(fd: int) -> None:
             _, key, memory = msg
             current = _address_space()
             address_space = None if current is None else current + memory
-            parent_end, child_end = socket.socketpair()
-            gc.freeze()
-            pid = os.fork()
-            if pid == 0:  # the batch child: never returns into this loop
-                try:
-                    conn.close()
-                    control.close()
-                    parent_end.close()
-                    _batch_child(child_end, blobs.get(key), address_space)
-                finally:
-                    os._exit(1)
-            child_end.close()
-            live.add(pid)
-            conn.send_bytes(pickle.dumps(("forked", pid)))
-            socket.send_fds(control, [b"s"], [parent_end.fileno()])
-            handed = parent_end
+            handed = _spawn(conn, control, live, _batch_child, blobs.get(key), address_space)
         elif op == "run":
             _, key, shape, R, entropy, seconds, memory = msg
             current = _address_space()  # the child starts as large as this process
@@ -232,23 +241,8 @@ def main(fd: int) -> None:
             # touch (and so copy) the pages of numpy.random
             rng = None if entropy is None else np.random.default_rng(
                 np.random.SeedSequence(entropy))
-            parent_end, child_end = socket.socketpair()
-            gc.freeze()  # keep the collector from touching (and so copying) inherited pages
-            pid = os.fork()
-            if pid == 0:  # the grandchild: never returns into this loop
-                try:
-                    conn.close()
-                    control.close()
-                    parent_end.close()
-                    _grandchild(child_end, algorithms.get(key), shape, R, rng, seconds,
-                                address_space)
-                finally:
-                    os._exit(1)
-            child_end.close()
-            live.add(pid)
-            conn.send_bytes(pickle.dumps(("forked", pid)))
-            socket.send_fds(control, [b"s"], [parent_end.fileno()])
-            handed = parent_end
+            handed = _spawn(conn, control, live, _grandchild, algorithms.get(key), shape, R,
+                            rng, seconds, address_space)
     for pid in live:
         try:
             os.killpg(pid, signal.SIGKILL)
