@@ -354,6 +354,24 @@ def _check_transcripts(summary: AlgorithmSummary) -> None:
         summary.inconsistency = findings[0].message
 
 
+def randomized_level_runs(session: Session, handle: Handle, om: Omega, n: int, seeds: int,
+                          rng: random.Random, seed: int, tie_oracle: Any) -> dict:
+    """One level of the randomized experiment: every seed ``s < seeds`` run on every
+    family-I member ``j`` at level ``n``, the members in an order ``rng`` shuffles per seed,
+    each through an adversarial oracle whose cover is ``tie_oracle`` (the tie's answers where
+    they are admissible).  Returns ``{(s, j): run}``."""
+    jobs, keys = [], []
+    for s in range(seeds):
+        order = list(range(1, om.N1 + 1))
+        rng.shuffle(order)
+        for j in order:
+            mb = om.member("I", j, n)
+            adv = AdversarialOracle(mb.exact_data, tie_oracle.fresh())
+            jobs.append((handle, adv, mb, "I", (seed, s)))
+            keys.append((s, j))
+    return dict(zip(keys, session.run_many(jobs), strict=True))
+
+
 def _randomized(session: Session, handle: Handle, om: Omega, K: int, seeds: int,
                 levels: Sequence[int], rng: random.Random, seed: int) -> RandomizedTable:
     """The randomized experiment (module docstring): levels fixed first, then the seeds."""
@@ -361,16 +379,7 @@ def _randomized(session: Session, handle: Handle, om: Omega, K: int, seeds: int,
     table = RandomizedTable(handle.name, seeds, [])
     by_seed: dict[int, list[tuple[str, Transcript]]] = {}
     for n in levels:
-        jobs, keys = [], []
-        for s in range(seeds):
-            order = list(range(1, om.N1 + 1))
-            rng.shuffle(order)
-            for j in order:
-                mb = om.member("I", j, n)
-                adv = AdversarialOracle(mb.exact_data, tie_oracle.fresh())
-                jobs.append((handle, adv, mb, "I", (seed, s)))
-                keys.append((s, j))
-        runs = dict(zip(keys, session.run_many(jobs), strict=True))
+        runs = randomized_level_runs(session, handle, om, n, seeds, rng, seed, tie_oracle)
         wins = [0] * om.N1
         per_seed = []
         deeper = no_answer = 0

@@ -145,8 +145,7 @@ def _randomized(om: Any, K: int, problem: str, value: Any, seeds: int,
     certified error and deepest read (through the paradox harness's own session and oracles:
     sealed runs, adversarial cover = the tie, consistency checked per seed)."""
     from algorithms.paradox_algorithms import RandomVertex
-    from oracle import AdversarialOracle
-    from theorems.paradox.harness import Session, exact_inputs
+    from theorems.paradox.harness import Session, exact_inputs, randomized_level_runs
     from theorems.sealed.limits import Limits
     from theorems.sealed.runner import pickle_algorithm, shared_runner
     from theorems.sealed.transcripts import check
@@ -160,16 +159,8 @@ def _randomized(om: Any, K: int, problem: str, value: Any, seeds: int,
         rng = random.Random(f"phase randomized {seed}")
         runs: dict[tuple[int, int, int], Any] = {}
         for n in levels:
-            jobs, keys = [], []
-            for s in range(seeds):
-                order = list(range(1, om.N1 + 1))
-                rng.shuffle(order)
-                for j in order:
-                    mb = om.member("I", j, n)
-                    jobs.append((handle, AdversarialOracle(mb.exact_data, tie_oracle.fresh()),
-                                 mb, "I", (seed, s)))
-                    keys.append((n, s, j))
-            runs.update(zip(keys, session.run_many(jobs), strict=True))
+            level = randomized_level_runs(session, handle, om, n, seeds, rng, seed, tie_oracle)
+            runs.update({(n, s, j): run for (s, j), run in level.items()})
     finally:
         runner.unload(handle)
     consistent, finding = True, ""
