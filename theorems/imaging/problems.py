@@ -33,12 +33,9 @@ from theorems.errors import InvalidArgument
 from theorems.imaging.sampling import (
     MODALITIES,
     check_size,
-    das_counts,
-    level_sizes,
+    das_mask,
     level_weights,
     local_sparsities,
-    measurement_levels,
-    sampling_mask,
     wavelet_levels,
 )
 
@@ -113,9 +110,7 @@ def float_problem(modality: str, wavelet: str, image: np.ndarray, *, J: int, rat
     W = Wavelet2D((n, n), wavelet, J)
     x = W.adjoint(F, np.ascontiguousarray(image, dtype=float).ravel())
     local = local_sparsities(x.reshape(n, n), J, tol=tol)
-    levels = measurement_levels(modality, n, J)
-    counts = das_counts(local, level_sizes(levels), int(round(rate * n * n)))
-    mask = sampling_mask(levels, counts, seed)
+    counts, mask = das_mask(modality, n, J, local, rate, seed)
     op = operator_for(modality, wavelet, n, J, mask)
     y0 = op.apply(F, x)
     rng = np.random.default_rng(seed + 1)
@@ -191,10 +186,8 @@ def sparse_problem(modality: str, n: int, J: int, per_level: tuple[int, ...], *,
     from ``acb.dft`` (an ``acb_mat`` whose balls contain the exact samples)."""
     check_size(n, J)
     x = sparse_coefficients(n, J, per_level, seed)
-    levels = measurement_levels(modality, n, J)
     local = np.array(per_level)
-    counts = das_counts(local, level_sizes(levels), int(round(rate * n * n)))
-    mask = sampling_mask(levels, counts, seed)
+    counts, mask = das_mask(modality, n, J, local, rate, seed)
     op = operator_for(modality, "haar", n, J, mask)
     image_op = Wavelet2D((n, n), "haar", J)
     image = Exact().to_rationals(image_op.apply(Exact(), Exact().vector(list(x))))

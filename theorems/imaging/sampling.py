@@ -54,6 +54,7 @@ __all__ = [
     "das_counts",
     "power_law_counts",
     "sampling_mask",
+    "das_mask",
     "level_weights",
     "centred",
 ]
@@ -195,6 +196,17 @@ def sampling_mask(levels: np.ndarray, counts: Sequence[int], seed: int) -> np.nd
         where = np.flatnonzero(flat == k)
         mask[rng.choice(where, size=int(count), replace=False)] = True
     return mask.reshape(levels.shape)
+
+
+def das_mask(modality: str, n: int, J: int, local: Sequence[int], rate: float, seed: int
+             ) -> tuple[np.ndarray, np.ndarray]:
+    """``(counts, mask)``: the DAS sampling of ``round(rate n^2)`` measurements of an
+    ``n x n`` ``modality`` transform with ``J`` levels, from the local sparsities ``local``
+    (:func:`das_counts` on the :func:`measurement_levels`, then :func:`sampling_mask` with
+    ``seed``)."""
+    levels = measurement_levels(modality, n, J)
+    counts = das_counts(local, level_sizes(levels), int(round(rate * n * n)))
+    return counts, sampling_mask(levels, counts, seed)
 
 
 def level_weights(local: Sequence[int]) -> np.ndarray:

@@ -169,15 +169,7 @@ def _operator_and_weights(cfg: TradeoffConfig) -> tuple[Any, np.ndarray]:
     import jax
 
     from theorems.imaging.phantoms import ellipses
-    from theorems.imaging.sampling import (
-        das_counts,
-        level_sizes,
-        level_weights,
-        local_sparsities,
-        measurement_levels,
-        sampling_mask,
-        wavelet_levels,
-    )
+    from theorems.imaging.sampling import das_mask, level_weights, local_sparsities, wavelet_levels
     from theorems.tradeoff.operator import FourierHaar, haar_analysis
 
     n, J = cfg.n, cfg.levels
@@ -185,9 +177,7 @@ def _operator_and_weights(cfg: TradeoffConfig) -> tuple[Any, np.ndarray]:
     # jitted: run eagerly, the Haar steps would compile ~40 one-operation programs
     coeffs = np.asarray(jax.jit(haar_analysis, static_argnums=1)(reference, J))
     local = local_sparsities(coeffs, J)
-    lev = measurement_levels("fourier", n, J)
-    counts = das_counts(np.maximum(local, 1), level_sizes(lev), int(round(cfg.rate * n * n)))
-    mask = sampling_mask(lev, counts, cfg.mask_seed)
+    _, mask = das_mask("fourier", n, J, np.maximum(local, 1), cfg.rate, cfg.mask_seed)
     w = level_weights(local)[wavelet_levels(n, J)].ravel()
     return FourierHaar(mask, J), w
 
