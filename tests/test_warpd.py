@@ -207,3 +207,5 @@ def test_quick_mode_reports_every_problem_with_its_fields():
         assert "factor" in p and math.isfinite(p["agreement"])
         if p["key"] in ("tv", "tv-exact", "mixed"):
             assert p["extra"]["reference_kkt"] > 0
+    nf = js["noise_floor"]
+    assert nf["certificate"]["valid"] and abs(nf["growth"]["exponent"] - 2) < 1e-3

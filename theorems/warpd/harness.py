@@ -57,6 +57,7 @@ import numpy as np
 from algorithms.arithmetic import Ball, Exact, Float64
 from algorithms.rationals import mpq_sqrt_lower, mpq_sqrt_upper
 from algorithms.solvers.warpd import primal_dual, warpd
+from theorems.warpd.noisefloor import FloorResult, run_floor
 from theorems.warpd.problems import (
     Problem,
     completion_problem,
@@ -139,6 +140,8 @@ class WarpdResult:
     certificate: dict[str, Any]
     quick: bool
     seconds: float
+    #: the noisy-sparse demonstration of :mod:`theorems.warpd.noisefloor` (``None``: skipped)
+    floor: FloorResult | None = None
 
 
 # =============================================================================== helpers
@@ -420,7 +423,8 @@ def problems(quick: bool, full: bool = False) -> list[tuple[Problem, int, int, i
 
 def run(*, quick: bool = False, full: bool = False, only: tuple[str, ...] | None = None,
         certified: bool = True, progress: Progress | None = None) -> WarpdResult:
-    """Every problem (or those whose key is in ``only``), the certified Ball run and the
+    """Every problem (or those whose key is in ``only``; ``"noise-floor"`` is the noisy-sparse
+    demonstration of :mod:`theorems.warpd.noisefloor`), the certified Ball run and the
     unrolled networks."""
     t0 = time.perf_counter()
     out = []
@@ -441,5 +445,7 @@ def run(*, quick: bool = False, full: bool = False, only: tuple[str, ...] | None
                                      progress=progress)
             nrows = network_rows(prob, (2, 5, 10) if quick else (2, 5, 10, 15, 20, 30),
                                  progress)
+    floor = (run_floor(quick=quick, full=full, progress=progress)
+             if not only or "noise-floor" in only else None)
     return WarpdResult(tuple(out), tuple(rows), tuple(nrows), cert, quick,
-                       time.perf_counter() - t0)
+                       time.perf_counter() - t0, floor)

@@ -7,11 +7,13 @@ from pathlib import Path
 from typing import Any
 
 import gmpy2
+import numpy as np
 from rich.console import Console
 from rich.table import Table
 
 from theorems.formatting import decimal
 from theorems.warpd.harness import WarpdResult
+from theorems.warpd.noisefloor import FloorResult
 
 __all__ = ["render", "to_json", "plot"]
 
@@ -28,6 +30,12 @@ def _q(v: gmpy2.mpq, direction: str) -> str:
 
 def render(res: WarpdResult, console: Console) -> None:
     """Print the tables (the harness docstring says what each column means)."""
+    if res.problems:
+        _render_problems(res, console)
+    _render_rest(res, console)
+
+
+def _render_problems(res: WarpdResult, console: Console) -> None:
     t = Table(title="WARPd against the un-restarted primal-dual method and FISTA (float64, "
                     "relative error to the reference)")
     for col in ("problem", "size", "k", "WARPd iters to 1e-6", "PD ergodic", "PD last",
@@ -75,6 +83,9 @@ def render(res: WarpdResult, console: Console) -> None:
     for p in res.problems:
         r.add_row(p.title, p.reference, p.why_ref)
     console.print(r)
+
+
+def _render_rest(res: WarpdResult, console: Console) -> None:
     if res.certificate:
         c = res.certificate
         console.print(
@@ -106,7 +117,63 @@ def render(res: WarpdResult, console: Console) -> None:
             n.add_row(str(row.restarts), str(row.depth), str(row.max_width),
                       _e(row.error_float64), _e(row.engine_difference))
         console.print(n)
+    if res.floor is not None:
+        _render_floor(res.floor, console)
     console.print(f"total time {res.seconds:.1f} s" + (" (--quick)" if res.quick else ""))
+
+
+def _render_floor(f: FloorResult, console: Console) -> None:
+    c, g = f.certificate, f.growth
+    console.print(
+        f"Noise floor (basis pursuit denoising, {f.instance}): the minimiser is certified in "
+        f"Ball-{c.prec} (support {len(c.support)}, KKT margin {c.margin:.3g}, radius "
+        f"{c.radius:.1e}).  Along a feasible curve tangent to the data ball the objective gap "
+        f"grows like t^{g.exponent:.3f} (kappa = {g.kappa:.3g}) while the distance grows like "
+        f"t, so approximate sharpness at the minimiser needs c >= c_min(C1) > 0 "
+        f"(theorems/warpd/noisefloor.py has the proof).")
+    t = Table(title="WARPd on noisy data stalls short of the minimiser: floor against C1 "
+                    f"(C2 = {f.C2:g}, delta = 0; relative distances)")
+    for col in ("C1", "k", "steps", "floor (last distance)", "certified c_min(C1)",
+                "seconds"):
+        t.add_column(col, justify="right")
+    for r in f.runs:
+        t.add_row(f"{r.C1:g}", str(r.k), str(r.iterations[-1]), _e(r.floor),
+                  _e(g.c_min.get(r.C1)), f"{r.seconds:.1f}")
+    console.print(t)
+    if f.floor_exponent is not None:
+        console.print(f"floor ~ C1^{f.floor_exponent:.2f} (fit), c_min ~ 1/(4 C1 kappa); "
+                      "steps per restart k ~ C1.")
+    if f.tv:
+        t = Table(title=f"The same on TV ({f.tv_size}; distances to the ADMM reference, KKT "
+                        f"{_e(f.tv_reference_kkt)})")
+        for col in ("C1", "k", "steps", "floor (last distance)", "seconds"):
+            t.add_column(col, justify="right")
+        for r in f.tv:
+            t.add_row(f"{r.C1:g}", str(r.k), str(r.iterations[-1]), _e(r.floor),
+                      f"{r.seconds:.1f}")
+        console.print(t)
+
+
+def _floor_json(f: FloorResult | None) -> dict[str, Any] | None:
+    if f is None:
+        return None
+    c, g = f.certificate, f.growth
+    return {"instance": f.instance, "C2": f.C2, "floor_exponent": f.floor_exponent,
+            "seconds": f.seconds,
+            "certificate": {"support": list(c.support), "signs": list(c.signs),
+                            "valid": c.valid, "mu": c.mu, "margin": c.margin,
+                            "min_abs": c.min_abs, "radius": c.radius, "prec": c.prec},
+            "growth": {"exponent": g.exponent, "kappa": g.kappa,
+                       "c_min": {f"{k:g}": v for k, v in g.c_min.items()},
+                       "t": list(g.t), "distance": list(g.distance), "gap": list(g.gap)},
+            "runs": [_run_json(r) for r in f.runs],
+            "tv": {"size": f.tv_size, "reference_kkt": f.tv_reference_kkt,
+                   "runs": [_run_json(r) for r in f.tv]} if f.tv else None}
+
+
+def _run_json(r: Any) -> dict[str, Any]:
+    return {"C1": r.C1, "k": r.k, "iterations": list(r.iterations), "errors": list(r.errors),
+            "floor": r.floor, "seconds": r.seconds}
 
 
 def to_json(res: WarpdResult) -> dict[str, Any]:
@@ -136,6 +203,7 @@ def to_json(res: WarpdResult) -> dict[str, Any]:
         "certified_ball_256": [{"restart": r.restart, "iterations": r.iterations,
                                 "depth": r.depth, "lower": _q(r.lower, "down"),
                                 "upper": _q(r.upper, "up")} for r in res.certified],
+        "noise_floor": _floor_json(res.floor),
     }
 
 
@@ -146,7 +214,7 @@ def plot(res: WarpdResult, path: str | Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    n = len(res.problems) + (1 if res.certified else 0)
+    n = len(res.problems) + (1 if res.certified else 0) + (2 if res.floor else 0)
     cols = 3
     rows = math.ceil(n / cols)
     fig, axes = plt.subplots(rows, cols, figsize=(5 * cols, 3.6 * rows), squeeze=False)
@@ -169,8 +237,36 @@ def plot(res: WarpdResult, path: str | Path) -> None:
         ax.set_xlabel("total primal-dual steps")
         ax.set_ylabel("||x_r - x||_2")
         ax.legend(fontsize=7)
+    if res.floor:
+        _plot_floor(res.floor, list(axes.flat)[n - 2:n])
     for ax in list(axes.flat)[n:]:
         ax.axis("off")
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)
+
+
+def _plot_floor(f: FloorResult, axes: list[Any]) -> None:
+    """Two panels: WARPd's distance per restart for every C1 with c_min dashed, and the
+    objective gap against distance along the tangent curve (slope 2 on log-log)."""
+    ax = axes[0]
+    for r in f.runs:
+        line = ax.semilogy(r.iterations, r.errors, ".-", ms=2, label=f"C1 = {r.C1:g}")[0]
+        cm = f.growth.c_min.get(r.C1)
+        if cm:
+            ax.axhline(cm, ls="--", lw=0.8, color=line.get_color())
+    ax.set_xscale("log")
+    ax.set_title(f"noisy BPDN ({f.instance}): WARPd stalls\n(dashed: certified c_min(C1))",
+                 fontsize=9)
+    ax.set_xlabel("total primal-dual steps")
+    ax.set_ylabel("relative distance to the certified minimiser")
+    ax.legend(fontsize=7)
+    ax = axes[1]
+    ax.loglog(f.growth.distance, f.growth.gap, "k.-", ms=2, label="objective gap")
+    d = np.array(f.growth.distance)
+    ax.loglog(d, f.growth.gap[0] * (d / d[0]) ** 2, "r:", label="slope 2")
+    ax.loglog(d, f.growth.gap[0] * (d / d[0]), "b:", label="slope 1 (sharp)")
+    ax.set_title(f"along the data ball: gap ~ distance^{f.growth.exponent:.2f}", fontsize=9)
+    ax.set_xlabel("relative distance ||x(t) - x_hat||")
+    ax.set_ylabel("relative objective gap (feasible points)")
+    ax.legend(fontsize=7)
