@@ -37,7 +37,11 @@ ball arithmetic:
 * :func:`certify_bpdn`: the minimiser ``x_S = G^{-1}(A_S^T b - s/mu)``, ``G = A_S^T A_S``,
   ``mu = ||A_S G^{-1} s|| / sqrt(eps^2 - ||r_LS||^2)``, in python-flint balls, proven the unique
   minimiser by checking the KKT conditions rigorously (signs on ``S``, ``|mu A_i^T r| < 1`` off
-  ``S``, ``eps > ||r_LS||``, ``G`` invertible);
+  ``S``, ``eps > ||r_LS||``, ``G`` invertible).  Why that suffices: with ``z = -mu A^T r``
+  (``|z_i| <= 1``, ``z_S = s``) every feasible ``x`` has ``||x||_1 >= z^T x = -mu r^T (A x - b)
+  - mu r^T b >= -mu eps^2 - mu r^T b = z^T x_hat = ||x_hat||_1``; equality forces ``x_i = 0``
+  off ``S`` (there ``|z_i| < 1``) and ``A x - b = r`` (Cauchy-Schwarz), so ``x = x_hat`` as
+  ``A_S`` is injective;
 * :func:`tangent_growth`: the curve of the proof in balls: objective gap against distance, the
   fitted growth exponent (2) and the certified lower bound ``c_min(C1)``;
 * :func:`floor_sweep`: WARPd in float64 for several ``C1`` and the distance at which each run
