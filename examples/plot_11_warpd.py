@@ -7,8 +7,9 @@ set by the problem's sharpness constants; its error falls linearly in the total 
 steps, where the un-restarted ergodic average falls like ``1/k``.  This page runs problem 1
 (Gaussian compressed sensing, 20 x 40, s = 4) in the ``--quick`` configuration.
 
-``python -m theorems warpd --quick`` runs all five problems (26 s here); without ``--quick``
-2 min 24 s, including the certified Ball-256 run down to 1e-40.
+``python -m theorems warpd --quick`` runs all five problems and the noise-floor demonstration
+(15 s at load 1); without ``--quick`` 2 min 26 s, including the certified Ball-256 run down to
+1e-40.
 """
 
 # %%
