@@ -325,6 +325,8 @@ def run_problem(prob: Problem, *, budget: int, ref_iterations: int = 0,
     to = {c.method: first_below(c) for c in curves}
     ex = extrapolate(curves[1]) if to["PD ergodic"] is None else None
     extra["ergodic_extrapolated"] = ex
+    #: noisy data: not sharp at the minimiser (theorems.warpd.noisefloor), a floor is expected
+    extra["noisy"] = bool(prob.eps) and prob.eps > 0
     if ex is not None and to["WARPd"] is not None:
         extra["factor_extrapolated"] = ex / to["WARPd"]
     wi, bi = to["WARPd"], to["PD ergodic"]

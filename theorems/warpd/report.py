@@ -61,6 +61,14 @@ def _render_problems(res: WarpdResult, console: Console) -> None:
                   "-" if p.rate is None else f"{p.rate:.2f}", f"{p.rate_theory:.2f}",
                   _e(p.agreement))
     console.print(t)
+    noisy = [p.title.split(".")[0] for p in res.problems if p.extra.get("noisy")]
+    if noisy:
+        which = (f"Problem {noisy[0]} has" if len(noisy) == 1 else
+                 f"Problems {', '.join(noisy)} have")
+        console.print(f"{which} noisy data (eps > 0): there the "
+                      "objective grows only quadratically along the data ball, WARPd's "
+                      "sharpness fails at the minimiser and its error stalls at a floor that "
+                      "falls with C1 (see the noise-floor table; --problems noise-floor).")
     s = Table(title="Sharpness constants: used, prescribed by theory, measured (lower "
                     "estimates from (error, objective gap, feasibility gap) pairs)")
     for col in ("problem", "C1 used", "C2 used", "C1 C2", "theory C1", "theory C2",
