@@ -334,6 +334,16 @@ def spectral_norm_upper(values: list[gmpy2.mpq], shape: tuple[int, int], squarin
     return bound
 
 
+def largest_upper(balls: list[arb]) -> arb:
+    """The ball with the largest upper end ``mid + rad`` (the first of equals).
+
+    ``max(balls)`` is not this: python-flint compares balls as certain inequalities, so for
+    overlapping balls ``a > b`` is false both ways and ``max`` keeps whichever came first, whose
+    upper end may be the smaller one; a bound taken from it would not be proven.
+    """
+    return max(balls, key=lambda x: arb_mid_mpq(x) + arb_rad_mpq(x))
+
+
 def _spectral_or_none(values: list[gmpy2.mpq], shape: tuple[int, int], squarings: int = 7
                       ) -> gmpy2.mpq | None:
     """The bound of :func:`spectral_norm_upper`, or ``None`` if it is not finite."""
@@ -346,9 +356,10 @@ def _spectral_or_none(values: list[gmpy2.mpq], shape: tuple[int, int], squarings
         for _ in range(squarings):
             G = G * G
         d = G.nrows()
-        worst = max(sum((abs(G[i, j]) for j in range(d)), arb(0)) for i in range(d))
-        if not worst.is_finite():
+        sums = [sum((abs(G[i, j]) for j in range(d)), arb(0)) for i in range(d)]
+        if not all(x.is_finite() for x in sums):
             return None
+        worst = largest_upper(sums)
         bound = worst.root(2 ** (squarings + 1))
         if not bound.is_finite():  # e.g. a ball reaching below 0: take the root of its top
             top = arb_mid_mpq(worst) + arb_rad_mpq(worst)

@@ -20,12 +20,13 @@ import numpy as np
 import sympy
 from flint import arb
 
-from oracle.entries import check_shape
+from oracle.entries import check_shape, integer_or_none
 from oracle.errors import InvalidArgument, InvalidType, NoMatrix, short
 from oracle.evaluators import CertifiedVector
 from oracle.exact import (
     Program,
     Unsupported,
+    _check_working_bits,
     as_exact,
     check_sympy,
     enclose_nodes,
@@ -254,7 +255,9 @@ class ExactData:
                 raise InvalidArgument(
                     f"samples[{k}] has length {len(values)} but {rows} m={self.m} rows"
                 )
-            exprs, part = self._compile(values, self._where(k), True)
+            # samples may be complex, except a FormulaVector that says it is real
+            allow_complex = y.is_complex if isinstance(y, Formula) else True
+            exprs, part = self._compile(values, self._where(k), allow_complex)
             vectors.append(exprs)
             self._parts[k] = part
         self._sample_entries = vectors
@@ -401,14 +404,26 @@ class ExactData:
         """Whether ``"A"`` or sample ``k`` is complex (served as a ComplexAnswer)."""
         return self._get_part(which).is_complex
 
-    def _get_part(self, which: object) -> _Part | _EvaluatorPart:
-        part = self._parts.get(which)
-        if part is None:
-            if which == "A" and not self.has_matrix:
-                raise self._no_matrix()
+    def _which(self, which: object) -> str | int:
+        """``"A"``, or a sample index of any integral type as a plain ``int`` in ``0..R-1``;
+        anything else (a negative or too large index, a bool, a float, another string) raises
+        :class:`InvalidArgument` naming it."""
+        if isinstance(which, str) and which == "A":
+            return "A"
+        k = integer_or_none(which)
+        if k is None or not 0 <= k < self.R:
+            samples = (f"a sample index 0..{self.R - 1}" if self.R
+                       else "a sample index (this problem has no samples)")
             raise InvalidArgument(
-                f"which={which!r} must be 'A' or a sample index 0..{self.R - 1}"
+                f"which={short(which, use_repr=True)} must be 'A' or {samples}"
             )
+        return k
+
+    def _get_part(self, which: object) -> _Part | _EvaluatorPart:
+        which = self._which(which)
+        part = self._parts.get(which)
+        if part is None:  # only the matrix of a matrix-free problem is missing
+            raise self._no_matrix()
         return part
 
     @property
@@ -441,6 +456,7 @@ class ExactData:
         :class:`InvalidArgument` for a sample given as a CertifiedVector (it has no
         expressions: its values are defined by its evaluator) or a formula of flint
         closures; a built-in formula's expressions are built on first use."""
+        which = self._which(which)
         if which == "A":
             if self._formula is not None:
                 return self._formula.expressions()
@@ -471,6 +487,8 @@ class ExactData:
         ``"A"`` or sample ``k``, and for each row-major entry the position of its ball (an
         int array).  Read-only: both are the cache's own.  For a complex part the entries are
         its real components: the ``c`` real parts, then the ``c`` imaginary parts."""
+        which = self._which(which)
+        bits = _check_working_bits(bits)
         part = self._get_part(which)
         cache = self._balls.setdefault(which, OrderedDict())
         balls = cache.get(bits)
@@ -492,8 +510,7 @@ class ExactData:
         """The matrix (``"A"``) or sample ``k`` as exact data of its own, sharing this object's
         compiled evaluators and cached enclosures (what :func:`oracle.certified_error` wants
         when it is called again and again on the same data)."""
-        if which != "A" and not (isinstance(which, int) and 0 <= which < self.R):
-            raise InvalidArgument(f"which={which!r} must be 'A' or a sample index 0..{self.R - 1}")
+        which = self._which(which)
         self._get_part(which)  # NoMatrix for the matrix of a matrix-free problem
         return ExactPart(self, which)
 
@@ -529,6 +546,21 @@ class ExactData:
         fresh._parts.update({k: v for k, v in self._parts.items() if k != "A"})
         fresh._balls = {k: v for k, v in self._balls.items() if k != "A"}
         return fresh
+
+    def __copy__(self) -> ExactData:
+        return self  # immutable in use: its caches change no value
+
+    def __deepcopy__(self, memo: dict) -> ExactData:
+        return self
+
+    def __reduce_ex__(self, protocol: object) -> object:
+        """Refused with a named error: the compiled entries are python-flint closures and
+        balls, and exact data must not travel with an algorithm into a sealed process."""
+        raise InvalidType(
+            f"{self!r} cannot be pickled: its entries are compiled into python-flint "
+            f"evaluators, and exact data must not travel with an algorithm to another process; "
+            f"rebuild it there from its exact form (ExactData(data.A, data.samples))"
+        )
 
     def __repr__(self) -> str:
         free = "" if self.has_matrix else ", matrix-free"

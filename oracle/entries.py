@@ -6,6 +6,7 @@ garbage collector.  :mod:`oracle.exact` compiles and encloses the validated entr
 from __future__ import annotations
 
 import gc
+import numbers
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -34,6 +35,7 @@ __all__ = [
     "check_sympy",
     "flint_precision",
     "gc_paused",
+    "integer_or_none",
 ]
 
 #: hard limit on every level and every ``bits`` the package accepts from a caller (262,144
@@ -78,6 +80,18 @@ def flint_precision(prec: int) -> Iterator[None]:
         ctx.prec = old
 
 
+def integer_or_none(value: object) -> int | None:
+    """``value`` as an ``int`` if it is an integer of any integral type (``int``, numpy
+    integers, ``gmpy2.mpz``, ``sympy.Integer``: every :class:`numbers.Integral`), else ``None``.
+
+    ``bool`` and ``numpy.bool_`` are not integers here (``matrix(True)`` is a mistake, not
+    level 1), nor are floats with integral values (``3.0``): both give ``None``.
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        return None
+    return int(value)
+
+
 def check_bits(bits: object, name: str = "bits", *, lowest: int = -MAX_BITS) -> int:
     """``bits`` as an ``int`` in ``[lowest, MAX_BITS]``, or a named error.
 
@@ -85,9 +99,10 @@ def check_bits(bits: object, name: str = "bits", *, lowest: int = -MAX_BITS) -> 
     values out of range raise :class:`InvalidArgument` (below ``lowest``) or
     :class:`LimitExceeded` (above :data:`MAX_BITS`).
     """
-    if isinstance(bits, bool) or not isinstance(bits, (int, np.integer)):
+    value = integer_or_none(bits)
+    if value is None:
         raise InvalidType(f"{name}={short(bits, use_repr=True)} must be an integer")
-    bits = int(bits)
+    bits = value
     if bits < lowest:
         rule = "a non-negative integer" if lowest == 0 else f"an integer >= {lowest}"
         raise InvalidArgument(f"{name}={short(bits)} must be {rule}")
@@ -185,11 +200,11 @@ def check_shape(shape: object) -> tuple[int, int]:
     """``shape`` as a pair ``(m, N)`` of positive ints, or a named error."""
     if not isinstance(shape, (tuple, list)) or len(shape) != 2:
         raise InvalidType(f"shape={short(shape, use_repr=True)} must be a pair (m, N) of ints")
-    for v in shape:
-        if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
-            raise InvalidType(
-                f"shape={short(shape, use_repr=True)} must be a pair (m, N) of positive ints"
-            )
-        if v < 1:
-            raise InvalidArgument(f"shape={tuple(shape)} must be a pair of positive ints")
-    return int(shape[0]), int(shape[1])
+    m, N = integer_or_none(shape[0]), integer_or_none(shape[1])
+    if m is None or N is None:
+        raise InvalidType(
+            f"shape={short(shape, use_repr=True)} must be a pair (m, N) of positive ints"
+        )
+    if m < 1 or N < 1:
+        raise InvalidArgument(f"shape={(m, N)} must be a pair of positive ints")
+    return m, N

@@ -24,7 +24,7 @@ from collections.abc import Callable, Sequence
 
 from flint import acb, arb
 
-from oracle.entries import MAX_WORKING_PRECISION, flint_precision
+from oracle.entries import MAX_WORKING_PRECISION, flint_precision, integer_or_none
 from oracle.errors import InvalidArgument, InvalidType, PrecisionError, short
 from oracle.exact import _magnitude_bits, _radius_ok, arb_rad_mpq
 
@@ -104,8 +104,10 @@ class CertifiedVector:
         description: str = "",
         max_precision: int = MAX_WORKING_PRECISION,
     ):
-        if isinstance(length, bool) or not isinstance(length, int):
+        size = integer_or_none(length)
+        if size is None:
             raise InvalidType(f"length={short(length, use_repr=True)} must be a positive int")
+        length = size
         if length < 1:
             raise InvalidArgument(f"length={length} must be a positive int")
         if not callable(evaluate):
@@ -117,9 +119,11 @@ class CertifiedVector:
             raise InvalidType(f"is_complex={short(is_complex, use_repr=True)} must be a bool")
         if not isinstance(description, str):
             raise InvalidType(f"description={short(description, use_repr=True)} must be a str")
-        if isinstance(max_precision, bool) or not isinstance(max_precision, int):
+        cap = integer_or_none(max_precision)
+        if cap is None:
             raise InvalidType(f"max_precision={short(max_precision, use_repr=True)} must be "
                               f"an int")
+        max_precision = cap
         if not 64 <= max_precision <= MAX_WORKING_PRECISION:
             raise InvalidArgument(
                 f"max_precision={max_precision} must be in [64, MAX_WORKING_PRECISION="

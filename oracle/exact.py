@@ -27,7 +27,6 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 
 import gmpy2
-import numpy as np
 import sympy
 from flint import arb, fmpq, fmpz
 
@@ -39,6 +38,7 @@ from oracle.entries import (
     check_sympy,
     flint_precision,
     gc_paused,
+    integer_or_none,
     refuse_float,
 )
 from oracle.errors import (
@@ -401,9 +401,10 @@ def _magnitude_bits(x: arb) -> int:
 
 
 def _check_working_bits(bits: object) -> int:
-    if isinstance(bits, bool) or not isinstance(bits, (int, np.integer)):
+    value = integer_or_none(bits)
+    if value is None:
         raise InvalidType(f"bits={short(bits, use_repr=True)} must be an integer")
-    bits = int(bits)
+    bits = value
     if bits < -MAX_WORKING_PRECISION:
         raise InvalidArgument(f"bits={short(bits)} is too small")
     if bits > MAX_WORKING_PRECISION - 32:

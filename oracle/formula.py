@@ -57,7 +57,7 @@ import numpy as np
 import sympy
 from flint import acb, arb, fmpq
 
-from oracle.entries import as_exact, check_shape, gc_paused
+from oracle.entries import as_exact, check_shape, gc_paused, integer_or_none
 from oracle.errors import InvalidArgument, InvalidType, short
 from oracle.evaluators import CertifiedVector, complex_components
 
@@ -167,11 +167,12 @@ class Formula:
 
 
 def _check_size(N: object, name: str = "N") -> int:
-    if isinstance(N, bool) or not isinstance(N, (int, np.integer)):
+    value = integer_or_none(N)
+    if value is None:
         raise InvalidType(f"{name}={short(N, use_repr=True)} must be a positive int")
-    if N < 1:
+    if value < 1:
         raise InvalidArgument(f"{name}={short(N)} must be a positive int")
-    return int(N)
+    return value
 
 
 class DCT2(Formula):

@@ -41,6 +41,7 @@ import numpy as np
 from oracle.answers import ComplexAnswer
 from oracle.certify import Certified, certified_approximation, proven_error
 from oracle.data import ExactData, as_exact_data
+from oracle.entries import integer_or_none
 from oracle.errors import (
     BudgetExceeded,
     InvalidArgument,
@@ -59,11 +60,12 @@ DEFAULT_CEILING = 1 << 16
 
 
 def _check_level(n: object, name: str = "n") -> int:
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
+    value = integer_or_none(n)
+    if value is None:
         raise InvalidType(f"{name}={short(n, use_repr=True)} must be a non-negative integer")
-    if n < 0:
+    if value < 0:
         raise InvalidArgument(f"{name}={short(n)} must be a non-negative integer")
-    return int(n)
+    return value
 
 
 def _read_only(name: str) -> property:
@@ -100,8 +102,9 @@ class Budget:
     max_reads: int | None = None
 
     def __post_init__(self) -> None:
-        _check_optional_count(self.max_level, "max_level")
-        _check_optional_count(self.max_reads, "max_reads")
+        # stored as plain ints (a numpy or gmpy2 integer is accepted and converted)
+        object.__setattr__(self, "max_level", _check_optional_count(self.max_level, "max_level"))
+        object.__setattr__(self, "max_reads", _check_optional_count(self.max_reads, "max_reads"))
 
 
 @dataclass(frozen=True)
@@ -191,14 +194,15 @@ class BaseOracle:
         ``2^-(n+tighten)`` of ``y_k`` (``k`` is 0-based); a new array on every call.  A complex
         sample gives a :class:`~oracle.answers.ComplexAnswer` with the same promise for the
         complex error."""
-        if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
+        index = integer_or_none(k)
+        if index is None:
             raise InvalidType(f"k={short(k, use_repr=True)} must be an integer sample index")
-        if not 0 <= k < self._data.R:
+        if not 0 <= index < self._data.R:
             raise InvalidArgument(
                 f"k={short(k)} is out of range: this problem has R={self._data.R} samples "
                 f"(k = 0..{self._data.R - 1})"
             )
-        return self._read("sample", int(k), n)
+        return self._read("sample", index, n)
 
     @property
     def reads(self) -> tuple[ReadRecord, ...]:
@@ -250,6 +254,29 @@ class BaseOracle:
                 f"{'cached' if r.cached else 'computed'} in {r.seconds * 1e3:.2f} ms"
             )
         return "\n".join(lines)
+
+    def __copy__(self) -> BaseOracle:
+        """``copy.copy(oracle)``: the same oracle under another name (it shares the read log,
+        the budget and the memo, so every read through it is logged here)."""
+        alias = object.__new__(type(self))
+        alias.__dict__.update(self.__dict__)
+        return alias
+
+    def __deepcopy__(self, memo: dict) -> BaseOracle:
+        """``copy.deepcopy(oracle)`` is ``oracle.fresh(oracle.budget)``: a clone with an empty
+        log whose reads are also logged here and must fit this oracle's budget.  An
+        independent copy would be a way to read without being logged."""
+        return self.fresh(self.budget)
+
+    def __reduce_ex__(self, protocol: object) -> object:
+        """Refused: an oracle holds the exact data, which must not travel to another process
+        (a sealed run gives the algorithm a client that forwards its queries instead)."""
+        raise InvalidType(
+            f"an {type(self).__name__} cannot be pickled: it holds the exact data, which an "
+            f"algorithm may only see through matrix(n) and sample(k, n).  Pass the oracle to "
+            f"train(oracle) instead of capturing it (a sealed run gives the algorithm a client "
+            f"that forwards its queries to this process)"
+        )
 
     def __repr__(self) -> str:
         m, N = self.shape
