@@ -9,6 +9,9 @@ Protocol:
 ====================  ========================================================================
 ``shape``             ``(m, n)``: ``apply`` takes length ``n``, returns length ``m``
 ``is_complex``        whether ``A`` has non-real entries (real operators map real to real)
+``real_domain``       whether ``apply`` takes REAL vectors only (a complex ``A`` restricted to
+                      real inputs, e.g. ``RealDomain``); its ``adjoint`` is then the adjoint in
+                      the real inner product, ``Re<A x, v> = <x, A^* v>``
 ``apply(ctx, x)``     ``A x`` in the context ``ctx``
 ``adjoint(ctx, v)``   ``A^H v`` (conjugate transpose), so that ``<A x, v> = <x, A^H v>`` with
                       ``<x, y> = sum conj(x_i) y_i`` (:meth:`Context.dot`)
@@ -74,6 +77,8 @@ class LinearOperator(ABC):
     shape: tuple[int, int] = (0, 0)
     #: whether the matrix has non-real entries
     is_complex: bool = False
+    #: whether ``apply`` takes real vectors only (adjoint in the real inner product ``Re<.,.>``)
+    real_domain: bool = False
 
     # ------------------------------------------------------------------ public API
     def apply(self, ctx: Context, x: Vec) -> Vec:
@@ -160,6 +165,7 @@ class Composition(LinearOperator):
         self.ops = flat
         self.shape = (flat[0].shape[0], flat[-1].shape[1])
         self.is_complex = any(op.is_complex for op in flat)
+        self.real_domain = flat[-1].real_domain
 
     def apply(self, ctx: Context, x: Vec) -> Vec:
         self._check(ctx, x, self.shape[1], "apply")
@@ -211,6 +217,10 @@ class AdjointOperator(LinearOperator):
 
 # ---------------------------------------------------------------------------- MP <-> Ball
 def _mpf_to_arb(v: object) -> arb:
+    if not hasattr(v, "_mpf_"):
+        raise InvalidType(
+            f"x has an entry {v!r} of type {type(v).__name__}; an MP vector holds mpf/mpc "
+            f"numbers: build it with ctx.vector(...) or ctx.as_vector(...)")
     sign, man, exp, _ = v._mpf_  # type: ignore[attr-defined]
     if not man:
         if exp:
@@ -223,7 +233,9 @@ def mp_to_ball(mp: Context, ball: Ball, x: Vec) -> Vec:
     """The MP vector ``x`` as exact balls (radius 0) of ``ball``."""
     with flint_prec(ball.prec):
         if mp.is_complex(x):
-            return acb_mat(len(x), 1, [acb(_mpf_to_arb(z.real), _mpf_to_arb(z.imag)) for z in x])
+            return acb_mat(len(x), 1, [acb(_mpf_to_arb(z.real), _mpf_to_arb(z.imag))
+                                       if hasattr(z, "_mpc_") else acb(_mpf_to_arb(z))
+                                       for z in x])
         return arb_mat(len(x), 1, [_mpf_to_arb(v) for v in x])
 
 
@@ -288,15 +300,31 @@ def check_adjoint(op: LinearOperator, ctx: Context, rng: np.random.Generator | i
     the same exact number when the implementation is right); ``MP`` and ``Float64`` require the
     gap to be at most ``(m + n + 64) 2^-prec ||x|| ||y|| max(1, L)`` with ``L`` the norm bound
     (a forward error bound for sums of that length, with room to spare).
+
+    An operator with ``op.real_domain`` (a complex map restricted to real inputs) gets a real
+    ``x`` and the real inner product: the check is ``Re<A x, y> = <x, A^* y>`` (imaginary
+    parts are not compared; ``complex_data=True`` is refused).
     """
+    if not isinstance(op, LinearOperator):
+        raise InvalidType(f"op has type {type(op).__name__}; pass a LinearOperator")
+    if not isinstance(ctx, Context):
+        raise InvalidType(
+            f"ctx has type {type(ctx).__name__}; pass an arithmetic context, e.g. Ball(256)")
     rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
-    cplx = op.is_complex if complex_data is None else complex_data
+    if op.real_domain and complex_data:
+        raise InvalidArgument(f"complex_data=True: {op!r} takes real vectors only")
+    cplx = op.is_complex if complex_data is None else bool(complex_data)
     m, n = op.shape
-    x = _random_vector(ctx, n, rng, cplx)
+    x = _random_vector(ctx, n, rng, cplx and not op.real_domain)
     y = _random_vector(ctx, m, rng, cplx or op.is_complex)
     lhs = ctx.dot(op.apply(ctx, x), y)
     rhs = ctx.dot(x, op.adjoint(ctx, y))
     lq, rq = _as_gauss(ctx.scalar_to_rational(lhs)), _as_gauss(ctx.scalar_to_rational(rhs))
+    if op.real_domain:  # the real inner product: compare real parts only
+        lq, rq = GaussianRational(lq.re, 0), GaussianRational(rq.re, 0)
+        if ctx.kind == "ball":
+            with flint_prec(ctx.prec):  # type: ignore[arg-type]
+                lhs, rhs = acb(lhs).real, acb(rhs).real
     gap = abs(lq.re - rq.re) + abs(lq.im - rq.im)
     if ctx.kind == "exact":
         tol = gmpy2.mpq(0)
@@ -322,16 +350,22 @@ def power_norm_estimate(op: LinearOperator, iterations: int = 200,
                         rng: np.random.Generator | int | None = 0) -> float:
     """A float64 power iteration on ``A^H A``: returns ``||A u||`` for the final unit ``u``,
     a LOWER estimate of ``||A||_2`` (up to rounding).  Not a certificate: use it to test
-    :meth:`LinearOperator.norm_bound`."""
+    :meth:`LinearOperator.norm_bound`.  Operators with ``real_domain`` iterate on real
+    vectors."""
+    if not isinstance(op, LinearOperator):
+        raise InvalidType(f"op has type {type(op).__name__}; pass a LinearOperator")
+    if isinstance(iterations, bool) or not isinstance(iterations, (int, np.integer)) \
+            or iterations < 0:
+        raise InvalidArgument(f"iterations={iterations!r} must be an integer >= 0")
     rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
     ctx = Float64()
     n = op.shape[1]
     u = rng.standard_normal(n)
-    if op.is_complex:
+    if op.is_complex and not op.real_domain:
         u = u + 1j * rng.standard_normal(n)
     u = u / np.linalg.norm(u)
     est = 0.0
-    for _ in range(iterations):
+    for _ in range(int(iterations)):
         w = op.adjoint(ctx, op.apply(ctx, u))
         nw = float(np.linalg.norm(w))
         if nw == 0:

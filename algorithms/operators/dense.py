@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import reprlib
 from typing import Any
 
 import gmpy2
@@ -34,8 +35,14 @@ class Dense(LinearOperator):
             if rows.rationals is None:
                 raise InvalidType("rows is a float-built CtxMatrix; pass exact entries")
             rows = rows.rationals
-        arr = rows if isinstance(rows, np.ndarray) else np.array(
-            [list(r) for r in rows], dtype=object)  # type: ignore[union-attr]
+        if isinstance(rows, np.ndarray):
+            arr = rows
+        else:
+            try:
+                arr = np.array([list(r) for r in rows], dtype=object)  # type: ignore[union-attr]
+            except TypeError:
+                raise InvalidType(f"rows={reprlib.repr(rows)} is not a 2-D matrix; pass a list "
+                                  f"of rows or a 2-D array") from None
         try:
             self.rationals = as_mpq_matrix(arr, "rows")
             self.is_complex = False

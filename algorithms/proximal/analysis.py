@@ -86,9 +86,9 @@ def _shape(shape: object) -> tuple[int, int]:
     except (TypeError, ValueError):
         raise InvalidArgument(f"shape={shape!r} must be a pair (n1, n2)") from None
     for v in (n1, n2):
-        if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
             raise InvalidArgument(f"shape={shape!r} must hold two positive integers")
-    return n1, n2
+    return int(n1), int(n2)
 
 
 def _d1(X: np.ndarray) -> np.ndarray:
@@ -108,6 +108,8 @@ class FiniteDifferences2D(LinearOperator):
     """``x -> (D_1 x, D_2 x)``: forward differences down the rows and along the columns
     (Neumann boundary); ``norm_bound = 2829/1000 >= sqrt(8)`` (module docstring)."""
 
+    real_domain = True
+
     def __init__(self, shape: object):
         self.n1, self.n2 = _shape(shape)
         n = self.n1 * self.n2
@@ -116,6 +118,9 @@ class FiniteDifferences2D(LinearOperator):
 
     def norm_bound(self) -> gmpy2.mpq:
         return SQRT8_UP
+
+    def __repr__(self) -> str:
+        return f"FiniteDifferences2D({self.n1}x{self.n2})"
 
     def _run(self, ctx: Context, x: Vec, adjoint: bool) -> Vec:
         a = _arr(ctx, x)
@@ -135,18 +140,25 @@ class FiniteDifferences2D(LinearOperator):
 class ComplexGradient2D(LinearOperator):
     """``x -> D_1 x + i D_2 x`` on real images (isotropic TV; module docstring)."""
 
+    real_domain = True
+
     def __init__(self, shape: object):
         self.n1, self.n2 = _shape(shape)
         n = self.n1 * self.n2
         self.shape = (n, n)
         self.is_complex = True
-        self._fd = FiniteDifferences2D(shape)
+        self._fd = FiniteDifferences2D((self.n1, self.n2))
 
     def norm_bound(self) -> gmpy2.mpq:
         return SQRT8_UP
 
+    def __repr__(self) -> str:
+        return f"ComplexGradient2D({self.n1}x{self.n2})"
+
     def apply(self, ctx: Context, x: Vec) -> Vec:
         self._check(ctx, x, self.shape[1], "apply")
+        if ctx.is_complex(x):
+            raise InvalidArgument(f"{self!r} acts on real images; x is complex")
         g = self._fd.apply(ctx, x)
         n = self.shape[0]
         idx = np.arange(n)
@@ -170,6 +182,8 @@ def _I(ctx: Context) -> object:
 class RealDomain(LinearOperator):
     """``A`` restricted to real inputs: ``apply = A x``, ``adjoint = Re(A^H v)`` (the adjoint
     in the real inner product ``Re<.,.>``); same norm bound."""
+
+    real_domain = True
 
     def __init__(self, op: LinearOperator):
         if not isinstance(op, LinearOperator):
@@ -210,6 +224,7 @@ class Stack(LinearOperator):
         self.offsets = np.cumsum([0] + [o.shape[0] for o in ops])
         self.shape = (int(self.offsets[-1]), n)
         self.is_complex = any(o.is_complex for o in ops)
+        self.real_domain = any(o.real_domain for o in ops)
 
     def norm_bound(self) -> gmpy2.mpq:
         sq = sum((o.norm_bound() ** 2 for o in self.ops), gmpy2.mpq(0))
@@ -241,9 +256,12 @@ class Scaled(LinearOperator):
         self.c = as_mpq(c, "c")
         if self.c <= 0:
             raise InvalidArgument(f"c={c!r} must be > 0")
+        if not isinstance(op, LinearOperator):
+            raise InvalidType(f"op has type {type(op).__name__}; pass a LinearOperator")
         self.op = op
         self.shape = op.shape
         self.is_complex = op.is_complex
+        self.real_domain = op.real_domain
 
     def norm_bound(self) -> gmpy2.mpq:
         return self.c * self.op.norm_bound()

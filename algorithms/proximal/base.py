@@ -58,11 +58,11 @@ class Regulariser(ABC):
     def prox(self, ctx: Context, x: Vec, t: object) -> Vec:
         """``prox_{t J}(x)``."""
 
-    def _require(self, ctx: Context, why: str = "") -> None:
+    def _require(self, ctx: Context, why: str = "", what: str = "prox") -> None:
         if ctx.kind not in self.contexts:
             extra = f" ({why})" if why else ""
             raise InexactOperation(
-                f"{type(self).__name__}.prox is not available in ctx={ctx.name}; it runs in "
+                f"{type(self).__name__}.{what} is not available in ctx={ctx.name}; it runs in "
                 f"{', '.join(self.contexts)}{extra}")
 
     def __repr__(self) -> str:
@@ -76,6 +76,7 @@ class Zero(Regulariser):
         return ctx.scalar(0)
 
     def prox(self, ctx: Context, x: Vec, t: object) -> Vec:
+        positive_scalar(t)
         return x
 
 

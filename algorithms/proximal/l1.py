@@ -21,10 +21,10 @@ import gmpy2
 import numpy as np
 
 from algorithms.arithmetic import Context
-from algorithms.errors import InvalidArgument, InvalidType
+from algorithms.errors import InexactOperation, InvalidArgument, InvalidType
 from algorithms.operators.base import LinearOperator
 from algorithms.proximal.base import Regulariser, positive_scalar
-from algorithms.rationals import as_mpq
+from algorithms.rationals import as_mpq, exact_sqrt
 
 __all__ = ["WeightedL1", "OrthonormalL1"]
 
@@ -104,7 +104,8 @@ def _mul(ctx: Context, w: Vec, x: Vec) -> Vec:
 
 
 def _modulus(ctx: Context, x: Vec) -> Vec:
-    """Entrywise ``|x_i|`` of a complex vector (not in ``Exact``: a square root)."""
+    """Entrywise ``|x_i|`` of a complex vector (in ``Exact`` only when every ``|x_i|`` is
+    rational, else :class:`~algorithms.errors.InexactOperation`)."""
     if ctx.kind == "float64":
         return np.abs(x)
     if ctx.kind == "mp":
@@ -112,7 +113,16 @@ def _modulus(ctx: Context, x: Vec) -> Vec:
     if ctx.kind == "ball":
         from flint import arb_mat
         return arb_mat(ctx.size(x), 1, [a.sqrt() for a in ctx.entries(ctx.abs2(x))])
-    raise InvalidArgument(f"the modulus of a complex vector needs a square root; ctx={ctx.name}")
+    # Exact: |x_i| is rational exactly when |x_i|^2 is the square of a rational
+    out = np.empty(ctx.size(x), dtype=object)
+    for i, a2 in enumerate(ctx.abs2(x)):
+        r = exact_sqrt(gmpy2.mpq(a2))
+        if r is None:
+            raise InexactOperation(
+                f"WeightedL1.value: |x[{i}]| = sqrt({a2}) is irrational; Exact() cannot return "
+                f"it. Use a Ball/MP context")
+        out[i] = r
+    return out
 
 
 class OrthonormalL1(Regulariser):

@@ -41,9 +41,9 @@ class NuclearNorm(Regulariser):
 
     def __init__(self, n1: int, n2: int):
         for name, v in (("n1", n1), ("n2", n2)):
-            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
                 raise InvalidArgument(f"{name}={v!r} must be a positive integer")
-        self.n1, self.n2 = n1, n2
+        self.n1, self.n2 = int(n1), int(n2)
 
     def _mat(self, ctx: Context, x: Vec) -> Vec:
         if ctx.size(x) != self.n1 * self.n2:
@@ -53,7 +53,7 @@ class NuclearNorm(Regulariser):
 
     def singular_values(self, ctx: Context, x: Vec) -> Vec:
         """The singular values of ``X`` (Float64 or MP; see the module docstring)."""
-        self._require(ctx, "singular values need an SVD")
+        self._require(ctx, "singular values need an SVD", what="singular_values")
         X = self._mat(ctx, x)
         if ctx.kind == "float64":
             return np.linalg.svd(X, compute_uv=False)
