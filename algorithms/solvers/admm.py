@@ -58,6 +58,7 @@ Float64 only (numpy arrays; the operators are applied in :class:`~algorithms.ari
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -90,6 +91,7 @@ class SpectralGram:
 
     def solve_shifted(self, rhs: np.ndarray, shift: float = 1.0) -> np.ndarray:
         """``(M + shift I)^-1 rhs`` (``shift > 0``)."""
+        shift = _real(shift, "shift", positive=True)
         return self.inverse(self.forward(rhs) / (self.d + shift))
 
 
@@ -99,8 +101,7 @@ def neumann_gradient_gram(shape: tuple[int, int], identity: float = 0.0) -> Spec
     images: orthonormal 2-D DCT-II, eigenvalues ``(2 - 2cos(pi j/n1)) + (2 - 2cos(pi k/n2))``
     (module docstring).  ``identity = c^2`` accounts for an orthonormal block ``c W^T``."""
     n1, n2 = _pair(shape)
-    if not (isinstance(identity, (int, float)) and identity >= 0):
-        raise InvalidArgument(f"identity={identity!r} must be a real number >= 0")
+    identity = _real(identity, "identity")
     l1 = 2 - 2 * np.cos(np.pi * np.arange(n1) / n1)
     l2 = 2 - 2 * np.cos(np.pi * np.arange(n2) / n2)
     d = (l1[:, None] + l2[None, :]).reshape(-1) + float(identity)
@@ -119,10 +120,15 @@ def subsampled_fourier_gram(shape: tuple[int, int], indices: object) -> Spectral
     ``fft2``, eigenvalues the symmetrised mask ``(1_Omega(k) + 1_Omega(-k)) / 2``."""
     n1, n2 = _pair(shape)
     idx = np.asarray(indices)
+    if idx.dtype == bool and idx.ndim == 1 and idx.size == n1 * n2:
+        idx = np.flatnonzero(idx)  # a row-major mask, as Subsample accepts
     if idx.ndim != 1 or (idx.size and (idx.dtype.kind not in "iu" or idx.min() < 0
                                        or idx.max() >= n1 * n2)):
-        raise InvalidArgument(f"indices must be a 1-D integer array in [0, {n1 * n2}); got "
-                              f"shape {idx.shape}, dtype {idx.dtype}")
+        raise InvalidArgument(f"indices must be a 1-D integer array in [0, {n1 * n2}) or a "
+                              f"boolean mask of length {n1 * n2}; got shape {idx.shape}, "
+                              f"dtype {idx.dtype}")
+    if np.unique(idx).size != idx.size:
+        raise InvalidArgument("indices has repeated entries; Subsample keeps each row once")
     mask = np.zeros((n1, n2))
     mask.reshape(-1)[idx] = 1.0
     flipped = np.roll(mask[::-1, ::-1], (1, 1), axis=(0, 1))  # mask(-k mod n)
@@ -143,7 +149,12 @@ def dense_gram(M: object) -> SpectralGram:
     Mf = np.asarray(M)
     if Mf.ndim != 2:
         raise InvalidArgument(f"M has shape {Mf.shape}; pass a 2-D matrix")
-    Mf = Mf.astype(complex if np.iscomplexobj(Mf) else float)
+    try:
+        Mf = Mf.astype(complex if np.iscomplexobj(Mf) else float)
+    except (TypeError, ValueError):
+        raise InvalidType(f"M has entries of dtype {Mf.dtype} that are not numbers") from None
+    if not np.all(np.isfinite(Mf)):
+        raise InvalidArgument("M has non-finite entries")
     G = np.real(Mf.conj().T @ Mf)
     w, V = np.linalg.eigh((G + G.T) / 2)
     # eigenvalues below the rounding level n 2^-52 max|w| are zeros of the exact matrix
@@ -156,9 +167,30 @@ def _pair(shape: object) -> tuple[int, int]:
         n1, n2 = shape  # type: ignore[misc]
     except (TypeError, ValueError):
         raise InvalidArgument(f"shape={shape!r} must be a pair (n1, n2)") from None
-    if not all(isinstance(v, (int, np.integer)) and v >= 1 for v in (n1, n2)):
+    if not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v >= 1
+               for v in (n1, n2)):
         raise InvalidArgument(f"shape={shape!r} must hold two positive integers")
     return int(n1), int(n2)
+
+
+def _real(v: object, name: str, *, positive: bool = False, finite: bool = True) -> float:
+    """``v`` (a real number: int, float, numpy scalar, Fraction, gmpy2.mpq; not a bool) as a
+    float ``>= 0`` (``> 0`` with ``positive``), finite unless ``finite=False``."""
+    ok = isinstance(v, (numbers.Real, np.floating, np.integer)) and not isinstance(
+        v, (bool, np.bool_))
+    f = float(v) if ok else math.nan  # type: ignore[arg-type]
+    rule = "> 0" if positive else ">= 0"
+    if (not ok or math.isnan(f) or (finite and math.isinf(f)) or f < 0
+            or (positive and f == 0)):
+        raise InvalidArgument(f"{name}={v!r} must be a {'finite ' if finite else ''}real "
+                              f"number {rule}")
+    return f
+
+
+def _count(v: object, name: str) -> int:
+    if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
+        raise InvalidArgument(f"{name}={v!r} must be a positive integer")
+    return int(v)
 
 
 def _nrm(v: np.ndarray) -> float:
@@ -172,6 +204,7 @@ def project_data_ball(c: np.ndarray, gram: SpectralGram, Atb_hat: np.ndarray, b_
                       eps: float) -> tuple[np.ndarray, float]:
     """The projection of ``c`` onto ``{q : ||Aq - b|| <= eps}`` and its multiplier ``lam``
     (module docstring); ``Atb_hat = T A^T b``, ``b_norm2 = ||b||^2``."""
+    eps = _real(eps, "eps", finite=False)
     C = gram.forward(c)
     d = gram.d
     # only coefficients with d > 0 enter phi (T A^T b vanishes where d = 0)
@@ -242,17 +275,28 @@ def admm_analysis(A: LinearOperator, b: object, eps: float, B: LinearOperator, *
     if B.shape[1] != n or gram_A.n != n or gram_B.n != n:
         raise InvalidArgument(f"sizes differ: A takes {n}, B takes {B.shape[1]}, grams "
                               f"{gram_A.n}, {gram_B.n}")
-    if not (isinstance(eps, (int, float)) and eps >= 0):
-        raise InvalidArgument(f"eps={eps!r} must be a real number >= 0")
-    if not (isinstance(tol, float) and tol > 0):
-        raise InvalidArgument(f"tol={tol!r} must be a float > 0")
-    if isinstance(max_iterations, bool) or not isinstance(max_iterations, int) \
-            or max_iterations < 1:
-        raise InvalidArgument(f"max_iterations={max_iterations!r} must be a positive integer")
+    eps = _real(eps, "eps", finite=False)
+    tol = _real(tol, "tol", positive=True)
+    max_iterations = _count(max_iterations, "max_iterations")
+    record_every = _count(record_every, "record_every")
+    if rho is not None:
+        rho = _real(rho, "rho", positive=True)
     ctx = Float64()
-    bv = ctx.as_vector(b)
+    try:
+        bv = ctx.as_vector(b)
+    except (InvalidArgument, InvalidType) as exc:
+        raise type(exc)(f"b: {exc}") from None
     if bv.shape[0] != A.shape[0]:
         raise InvalidArgument(f"b has length {bv.shape[0]}; A has {A.shape[0]} rows")
+    if not np.all(np.isfinite(bv)):
+        raise InvalidArgument("b has non-finite entries")
+    if x0 is not None:
+        x0 = np.asarray(x0)
+        if x0.ndim != 1 or x0.shape[0] != n:
+            raise InvalidArgument(f"x0 has shape {x0.shape}; a real vector of length {n} is "
+                                  f"required")
+        if x0.dtype.kind not in "iuf" or not np.all(np.isfinite(x0)):
+            raise InvalidArgument(f"x0 (dtype {x0.dtype}) must hold finite real numbers")
     Bx_ = lambda x: B.apply(ctx, x)  # noqa: E731
     Bt = lambda z: np.real(B.adjoint(ctx, z))  # noqa: E731
     Atb = np.real(A.adjoint(ctx, bv))

@@ -60,9 +60,9 @@ _BITS = 53
 
 
 def _level(level: object) -> int:
-    if isinstance(level, bool) or not isinstance(level, int) or level < 0:
+    if isinstance(level, bool) or not isinstance(level, (int, np.integer)) or level < 0:
         raise InvalidArgument(f"level={level!r} must be a non-negative integer")
-    return level
+    return int(level)
 
 
 def _ctx(ctx: object) -> None:
@@ -114,7 +114,7 @@ class UnrolledWARPd:
     name: str = "WARPd"
 
     def __post_init__(self) -> None:
-        _level(self.level)
+        object.__setattr__(self, "level", _level(self.level))  # numpy ints -> int
         if as_mpq(self.eta, "eta") < 0:
             raise InvalidArgument(f"eta={self.eta} must be >= 0")
         as_positive_int(self.restarts, "restarts")
@@ -124,6 +124,9 @@ class UnrolledWARPd:
                 raise InvalidArgument(f"{name}={value} must be > 0")
         if self.k is not None:
             as_positive_int(self.k, "k")
+        tau = as_mpq(self.tau, "tau")
+        if not 0 < tau < 1:
+            raise InvalidArgument(f"tau={self.tau} must be in (0, 1) (tau1*tau2*L^2 = tau^2)")
         _ctx(self.ctx)
 
     def train(self, oracle: Any) -> NeuralNetwork:
@@ -163,7 +166,7 @@ class UnrolledFISTA:
     name: str = "FISTA"
 
     def __post_init__(self) -> None:
-        _level(self.level)
+        object.__setattr__(self, "level", _level(self.level))  # numpy ints -> int
         if as_mpq(self.lam, "lam") <= 0:
             raise InvalidArgument(f"lam={self.lam} must be > 0")
         as_positive_int(self.n_iter, "n_iter")

@@ -137,7 +137,10 @@ def _problem(A: object, b: object, J: object, eps: object, lam: object, B: objec
              L_A: object, L_B: object) -> WarpdProblem:
     if not isinstance(A, LinearOperator):
         if isinstance(A, (np.ndarray, list, tuple)):
-            A = Dense(A)
+            try:
+                A = Dense(A)
+            except (InvalidArgument, InvalidType) as exc:
+                raise type(exc)(f"A: {exc}") from None
         else:
             raise InvalidType(
                 f"A has type {type(A).__name__}; pass a LinearOperator or a 2-D rational array")
@@ -172,6 +175,13 @@ def _problem(A: object, b: object, J: object, eps: object, lam: object, B: objec
 
 
 # =============================================================================== parameters
+def _count(v: object, name: str) -> int:
+    """A positive integer (Python or numpy; not a bool) named ``name`` in the error."""
+    if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
+        raise InvalidArgument(f"{name}={v!r} must be a positive integer")
+    return int(v)
+
+
 def _pos(v: object, name: str) -> gmpy2.mpq:
     q = as_mpq(v, name)
     if q <= 0:
@@ -237,11 +247,8 @@ def schedule(*, C1: object, C2: object, L: object, restarts: int, w0: object,
     if dq < 0:
         raise InvalidArgument(f"delta={delta!r} must be >= 0")
     wq = _pos(w0, "w0")
-    if isinstance(restarts, bool) or not isinstance(restarts, int) or restarts < 1:
-        raise InvalidArgument(f"restarts={restarts!r} must be a positive integer")
-    kk = inner_steps(C1q, C2q, L, tq, nq) if k is None else k
-    if isinstance(kk, bool) or not isinstance(kk, int) or kk < 1:
-        raise InvalidArgument(f"k={k!r} must be a positive integer")
+    restarts = _count(restarts, "restarts")
+    kk = inner_steps(C1q, C2q, L, tq, nq) if k is None else _count(k, "k")
     levels, steps = [], []
     w = wq
     for _ in range(restarts):
@@ -393,8 +400,16 @@ def _mid(ctx: Context, x: Vec) -> Vec:
     return arb_mat(len(ents), 1, [arb(e.mid()) for e in ents])
 
 
+def _named(ctx: Context, values: object, name: str) -> Vec:
+    """``ctx.as_vector(values)``, with the parameter's name in a refusal."""
+    try:
+        return ctx.as_vector(values)
+    except (InvalidArgument, InvalidType) as exc:
+        raise type(exc)(f"{name}: {exc}") from None
+
+
 def _b(ctx: Context, P: WarpdProblem) -> Vec:
-    return ctx.as_vector(P.b)
+    return _named(ctx, P.b, "b")
 
 
 def _pd_run(P: WarpdProblem, ctx: Context, b: Vec, x: Vec, tau1: object, tau2: object,
@@ -445,6 +460,33 @@ def _pd_run(P: WarpdProblem, ctx: Context, b: Vec, x: Vec, tau1: object, tau2: o
         ctx, gmpy2.mpq(1, k), s), False
 
 
+def _check_run(ctx: Context, reweight: object, midpoints: object) -> None:
+    if midpoints and ctx.kind != "ball":
+        raise InvalidArgument(f"midpoints=True applies to Ball contexts only; ctx={ctx.name}")
+    if reweight is not None and not callable(reweight):
+        raise InvalidType(f"reweight={reweight!r} must be callable or None")
+
+
+def _check_plans(plans: object, L: gmpy2.mpq) -> tuple[RestartPlan, ...]:
+    """Each plan a :class:`RestartPlan` with a positive step count and rational steps
+    ``tau1, tau2 > 0`` satisfying ``tau1 tau2 L^2 < 1`` exactly (the convergence condition of
+    the primal-dual iteration, ``L >= ||[A; B]||``)."""
+    try:
+        plans = tuple(plans)  # type: ignore[arg-type]
+    except TypeError:
+        raise InvalidType(f"plans has type {type(plans).__name__}; pass a sequence of "
+                          f"RestartPlan") from None
+    for i, plan in enumerate(plans):
+        if not isinstance(plan, RestartPlan):
+            raise InvalidType(f"plans[{i}] has type {type(plan).__name__}; pass RestartPlan")
+        _count(plan.steps, f"plans[{i}].steps")
+        t1, t2 = _pos(plan.tau1, f"plans[{i}].tau1"), _pos(plan.tau2, f"plans[{i}].tau2")
+        if not t1 * t2 * L * L < 1:
+            raise InvalidArgument(f"plans[{i}]: tau1={t1}, tau2={t2} with L={L} violate "
+                                  f"tau1*tau2*L^2 < 1")
+    return plans
+
+
 def _check_common(ctx: object, output: str, callback: object) -> None:
     if not isinstance(ctx, Context):
         raise InvalidType(f"ctx has type {type(ctx).__name__}; pass an arithmetic context")
@@ -457,7 +499,7 @@ def _check_common(ctx: object, output: str, callback: object) -> None:
 def _x0(ctx: Context, P: WarpdProblem, x0: object) -> Vec:
     if x0 is None:
         return ctx.zeros(P.A.shape[1])
-    x = ctx.as_vector(x0)
+    x = _named(ctx, x0, "x0")
     if ctx.size(x) != P.A.shape[1]:
         raise InvalidArgument(f"x0 has length {ctx.size(x)}; length {P.A.shape[1]} is required")
     return x
@@ -477,10 +519,7 @@ def _restarted(P: WarpdProblem, ctx: Context, *, C1: object, C2: object, restart
                                                            Regulariser] | None,
                callback: Callback | None, midpoints: bool = False) -> WarpdResult:
     _check_common(ctx, output, callback)
-    if midpoints and ctx.kind != "ball":
-        raise InvalidArgument(f"midpoints=True applies to Ball contexts only; ctx={ctx.name}")
-    if reweight is not None and not callable(reweight):
-        raise InvalidType(f"reweight={reweight!r} must be callable or None")
+    _check_run(ctx, reweight, midpoints)
     b = _b(ctx, P)
     if ctx.size(b) != P.A.shape[0]:
         raise InvalidArgument(f"b has length {ctx.size(b)}; length {P.A.shape[0]} is required")
@@ -501,8 +540,14 @@ def run_plans(P: WarpdProblem, ctx: Context, plans: Sequence[RestartPlan], *,
     in the shared driver :func:`run_restarts`.  :func:`warpd` and :func:`warpd_sr` call it
     with their :class:`WarpdSchedule`'s plans; FIRENET's plans
     (:func:`algorithms.solvers.firenet.parameters.restart_plans`) run WARPdSR with FIRENET's
-    levels and steps.  ``schedule_`` is only stored in the result."""
+    levels and steps.  ``schedule_`` is only stored in the result.  Every plan is checked
+    first: ``steps >= 1`` and ``tau1 tau2 L^2 < 1`` exactly with the problem's ``L``
+    (:class:`InvalidArgument` otherwise)."""
+    if not isinstance(P, WarpdProblem):
+        raise InvalidType(f"P has type {type(P).__name__}; pass a WarpdProblem")
     _check_common(ctx, output, callback)
+    _check_run(ctx, reweight, midpoints)
+    plans = _check_plans(plans, P.L)
     b = _b(ctx, P)
     if ctx.size(b) != P.A.shape[0]:
         raise InvalidArgument(f"b has length {ctx.size(b)}; length {P.A.shape[0]} is required")
@@ -578,8 +623,8 @@ def primal_dual(A: object, b: object, *, J: Regulariser, ctx: Context, iteration
     t1, t2 = _pos(tau1, "tau1"), _pos(tau2, "tau2")
     if not t1 * t2 * P.L * P.L < 1:
         raise InvalidArgument(f"tau1={t1}, tau2={t2} with L={P.L} violate tau1*tau2*L^2 < 1")
-    if isinstance(iterations, bool) or not isinstance(iterations, int) or iterations < 1:
-        raise InvalidArgument(f"iterations={iterations!r} must be a positive integer")
+    iterations = _count(iterations, "iterations")
+    every = _count(every, "every")
     b_ = _b(ctx, P)
     x, _ = _pd_run(P, ctx, b_, _x0(ctx, P, x0), t1, t2, iterations, output, P.J, 0,
                    step_callback, every)

@@ -76,9 +76,14 @@ def warpd_network(A: object, *, C1: object, C2: object, restarts: int, w0: objec
     if weights is None:
         w = np.array([gmpy2.mpq(1)] * N, dtype=object)
     else:
-        w = np.array([as_mpq(v, "weights") for v in weights], dtype=object)
-        if len(w) != N or any(v <= 0 for v in w):
-            raise InvalidArgument(f"weights must be {N} positive rationals")
+        w = np.array([as_mpq(v, "weights") for v in np.asarray(weights, dtype=object).ravel()],
+                     dtype=object)
+        if len(w) != N:
+            raise InvalidArgument(f"weights has {len(w)} entries; {N} are required (one per "
+                                  f"column of A)")
+        if any(v <= 0 for v in w):
+            bad = next(v for v in w if v <= 0)
+            raise InvalidArgument(f"weights contain {bad}; every weight must be > 0")
     AM, ATM = RationalMatrix(Aq), RationalMatrix(np.ascontiguousarray(Aq.T))
     build = _denoising_layers if eq > 0 else _basis_pursuit_layers
     layers = build(S, w, AM, ATM, m, N, eq)
