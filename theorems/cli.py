@@ -10,7 +10,8 @@ Options every command takes (before or after the command name): ``--version`` an
 
 Exit status: 0 on success; 2 for a bad flag, value or output path (found before any
 computation; the command's usage line and a one-line message go to stderr) and for settings
-the mathematics does not allow (a one-line message on stderr).
+the mathematics does not allow (a one-line message on stderr); 1 when ``sweep`` stored failed
+cells; 130 when interrupted with Ctrl-C (one line on stderr, no traceback).
 """
 
 from __future__ import annotations
@@ -94,8 +95,9 @@ def build_parser() -> argparse.ArgumentParser:
             "problems only through certified rational approximations (the oracle), and every "
             "error they make is certified."
         ),
-        epilog="Every command has --help.  Exit status 2: a bad flag, value or output path "
-               "(checked before computing) or settings the mathematics does not allow.",
+        epilog="Every command has --help.  Exit status: 0 success; 2 a bad flag, value or "
+               "output path (checked before computing) or settings the mathematics does not "
+               "allow; 1 `sweep` cells failed; 130 interrupted (Ctrl-C).",
     )
     _common_options(parser, top=True)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -104,7 +106,19 @@ def build_parser() -> argparse.ArgumentParser:
         command.configure(p)
         _common_options(p, top=False)
         p.set_defaults(run=command.run, subparser=p)
+        for nested in _nested_parsers(p):  # e.g. `sweep phase`: the same common options,
+            _common_options(nested, top=False)  # and its own usage line in error messages
+            nested.set_defaults(subparser=nested)
     return parser
+
+
+def _nested_parsers(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
+    """The parsers of a command's own sub-commands (``sweep run``, ``sweep phase``, ...)."""
+    found = []
+    for action in parser._actions:  # noqa: SLF001 - argparse has no public accessor
+        if isinstance(action, argparse._SubParsersAction):  # noqa: SLF001
+            found.extend(dict.fromkeys(action.choices.values()))
+    return found
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -122,10 +136,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "run", None):
         parser.print_help()
         return 0
-    command = f"{PROG} {args.command}"
+    command = args.subparser.prog  # "python -m theorems sweep phase" for a sub-command
     try:
         with blas_threads(args.blas_threads):
             return int(args.run(args))
+    except KeyboardInterrupt:
+        # Ctrl-C during a long run: one line and the shell's status for SIGINT, no traceback
+        sys.stderr.write(f"\n{command}: interrupted\n")
+        return 130
     except UsageError as exc:
         sys.stderr.write(args.subparser.format_usage())
         sys.stderr.write(f"{command}: error: {exc}\n")

@@ -40,6 +40,7 @@ __all__ = [
     "Console",
     "UsageError",
     "positive_int",
+    "nonnegative_int",
     "bounded_int",
     "check_range",
     "figure_formats",
@@ -90,6 +91,18 @@ def positive_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"{value} must be >= 1")
+    return value
+
+
+def nonnegative_int(text: str) -> int:
+    """argparse type: an integer >= 0 (a ``--seed`` handed to ``numpy.random.default_rng``,
+    which rejects negative seeds), with a message naming the offending text."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{value} must be >= 0")
     return value
 
 

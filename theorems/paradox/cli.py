@@ -57,7 +57,9 @@ def configure(p: argparse.ArgumentParser) -> None:
         "  (b) K-1 digits need reads growing with n (Search), bounded readers fail;\n"
         "  (c) K-2 digits from one sample (Barycentre; the solver networks too).\n"
         "Every printed error is a certified enclosure.  Progress goes to stderr (a bar in a\n"
-        "terminal, one line per stage otherwise), so --json output on stdout stays clean."
+        "terminal, one line per stage otherwise), so --json output on stdout stays clean.\n"
+        "Time with the defaults: a few seconds on the project's 2-core machine; it grows with\n"
+        "--N, --levels and --seeds (see the ranges below)."
     )
     p.epilog = "Ranges: " + "; ".join(
         f"{flag} {low}..{high}" for flag, (low, high, _w) in LIMITS.items()
@@ -73,10 +75,12 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--R", type=_int("--R"), default=1,
                    help="samples per member, 1..8 (default 1)")
     p.add_argument("--D", choices=["identity", "cayley", "dct"], default="identity",
-                   help="orthogonal matrix of the class (cayley: random exactly orthogonal "
+                   help="orthogonal matrix of the class (default identity; cayley: random "
+                        "exactly orthogonal "
                         "rational matrix from --seed; dct: the paper's orthonormal DCT-II, "
                         "irrational samples evaluated in ball arithmetic)")
-    p.add_argument("--seed", type=int, default=0, help="seed for contents, D, drawn members")
+    p.add_argument("--seed", type=int, default=0,
+                   help="seed for contents, D, drawn members (any integer; default 0)")
     p.add_argument("--seeds", type=_int("--seeds"), default=40,
                    help="seeds of the randomized vertex guesser, 1..10000 (default 40)")
     p.add_argument("--levels", type=_int("--levels"), nargs="+", default=[5, 10, 20, 40, 80],
@@ -94,7 +98,8 @@ def configure(p: argparse.ArgumentParser) -> None:
 def configure_demo(p: argparse.ArgumentParser) -> None:
     """Options of ``python -m theorems demo``: only where the figure goes."""
     p.description = ("The main job (what `make demo` runs): the paradox for P1, P2 and P3 with "
-                     "K = 3, N = 3, m = 2, as tables, and the figure out/paradox.png.")
+                     "K = 3, N = 3, m = 2, as tables, and the figure out/paradox.png.  Takes a "
+                     "few seconds.")
     add_output_options(p, FIGURE, default_out_dir="out")
 
 

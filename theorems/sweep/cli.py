@@ -124,6 +124,9 @@ def check_executor(args: argparse.Namespace) -> None:
         if args.workers is not None:
             raise UsageError("--workers: an existing scheduler brings its own workers; drop "
                              "--workers or --scheduler")
+    if args.executor == "serial" and args.workers is not None:
+        raise UsageError(f"--workers {args.workers}: --executor serial runs every cell in this "
+                         f"process; use --executor local or dask, or drop --workers")
     if args.executor == "dask":
         try:
             import distributed  # noqa: F401
@@ -142,6 +145,21 @@ def _check_db(path: str, flag: str) -> Path:
     if not os.access(folder, os.W_OK) or (db.exists() and not os.access(db, os.W_OK)):
         raise UsageError(f"{flag} {path}: not writable")
     return db
+
+
+def _open_store(db: Path, flag: str):  # noqa: ANN202 - a theorems.sweep.store.Store
+    """Open the results store ``db`` for writing; a file that is not a sweep database (or one
+    of another schema) is a :class:`UsageError` naming ``flag``, found before any cell runs."""
+    from theorems.sweep.errors import StoreError
+    from theorems.sweep.store import Store
+
+    try:
+        return Store(db)
+    except StoreError as exc:
+        reason = str(exc)
+        prefix = f"DB={db}: "
+        reason = reason[len(prefix):] if reason.startswith(prefix) else reason
+        raise UsageError(f"{flag} {db}: {reason}") from None
 
 
 class Interrupted(Exception):
@@ -172,7 +190,6 @@ def _run_grid(args: argparse.Namespace) -> int:
     from theorems.sweep.engine import CellProgress, run_sweep
     from theorems.sweep.errors import GridError
     from theorems.sweep.grid import Grid
-    from theorems.sweep.store import Store
 
     check_executor(args)
     db = _check_db(args.db, "--db")
@@ -190,7 +207,7 @@ def _run_grid(args: argparse.Namespace) -> int:
     except GridError as exc:
         raise UsageError(str(exc)) from None
     keys = list(grid.axes) or None
-    with Store(db) as store, _executor(args) as ex:
+    with _open_store(db, "--db") as store, _executor(args) as ex:
         print(f"sweep: {len(cells)} cells of {grid.experiment} into {db} on {ex.describe()}",
               file=sys.stderr)
         with _interruptible(store, cells), CellProgress(f"sweep {grid.experiment}",
@@ -240,7 +257,6 @@ def _phase(args: argparse.Namespace) -> int:
     from theorems.sweep.experiments import PHASE_CS
     from theorems.sweep.grid import Grid
     from theorems.sweep.report import phase_figure, phase_json, phase_tables
-    from theorems.sweep.store import Store
 
     check_executor(args)
     if not 1 <= args.m < args.N:
@@ -259,7 +275,7 @@ def _phase(args: argparse.Namespace) -> int:
     grid = Grid("phase", {"K": Ks}, {"N": args.N, "m": args.m, "seeds": args.seeds,
                                      "cs": list(PHASE_CS)})
     cells = grid.cells()
-    with Store(db) as store, _executor(args) as ex:
+    with _open_store(db, "--db") as store, _executor(args) as ex:
         print(f"sweep phase: {len(cells)} cells (K = {', '.join(map(str, Ks))}) into {db} on "
               f"{ex.describe()}", file=sys.stderr)
         with _interruptible(store, cells), CellProgress("sweep phase", len(cells)) as bar:
