@@ -68,6 +68,8 @@ class ComplexAnswer:
         (``gmpy2.mpq``, ``Fraction``, ``int``, ``sympy.Rational``); floats and Python
         ``complex`` are refused (:class:`~oracle.errors.InexactInput`).
 
+    Notes
+    -----
     Attributes ``real`` and ``imag`` are read-only (assigning raises
     :class:`~oracle.errors.ReadOnlyAttribute`) and hold read-only object arrays of
     ``gmpy2.mpq`` that own their data (``.base is None``).  Every oracle read returns the

@@ -168,7 +168,8 @@ class ExactData:
         Sequence of R vectors of length m (sympy column matrices, lists or 1-D arrays) of
         exact real or complex entries (``a + b*I`` with exact real ``a``, ``b``),
         :class:`~oracle.evaluators.CertifiedVector` or
-        :class:`~oracle.formula.FormulaVector` objects of length m.
+        :class:`~oracle.formula.FormulaVector` objects of length m (a ``FormulaVector``
+        built with ``is_complex=False`` must be real, as its documentation says).
     shape:
         Keyword only: ``(m, N)``.  Required when ``A is None``; otherwise optional and checked
         against ``A``.
@@ -177,6 +178,8 @@ class ExactData:
         non-real entry is refused as "not real", as before complex data existed; samples may
         always be complex).
 
+    Notes
+    -----
     A part (the matrix or a sample) with at least one entry containing ``I`` is complex: it is
     served as a :class:`~oracle.answers.ComplexAnswer`.  Its entries are split by SymPy's
     ``as_real_imag`` into real and imaginary parts, and each part must be exact real data of

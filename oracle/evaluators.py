@@ -78,6 +78,8 @@ class CertifiedVector:
         :class:`~oracle.errors.PrecisionError` is raised.  A lying evaluator, whose radii do
         not shrink, is stopped earlier, after three calls (see :meth:`enclose`).
 
+    Notes
+    -----
     A ``CertifiedVector`` may be given wherever a sample vector is accepted
     (``Oracle(A, [vec, ...])``, ``ExactData``).  The promise of every answer built from it is
     proven *given* that the evaluator's enclosures are rigorous (see the module docstring).

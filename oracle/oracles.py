@@ -23,10 +23,13 @@ reader gets its own read-only copy of an answer, so changing one (even after set
 In-process hardening is best-effort.  ``budget``, ``tighten``, ``ceiling`` and an adversarial
 oracle's ``cover`` are read-only properties, the read log is kept in name-mangled attributes
 and handed out as a tuple, and :meth:`BaseOracle.fresh` clones report every read to their
-parent (whose budget they also obey).  Code running in the same Python process can still
-reach anything (``__dict__``, the garbage collector, the call stack); the real guarantee is
-the process boundary of the harness, which gives an algorithm an oracle client that holds no
-exact data at all.
+parent (whose budget they also obey); ``copy.copy`` is an alias and ``copy.deepcopy`` a
+``fresh`` clone, and pickling is refused (:class:`~oracle.errors.InvalidType`), so an
+algorithm that captured an oracle cannot carry its exact data into a sealed process.  Code
+running in the same Python process can still reach anything (``exact_data``, ``__dict__``,
+the garbage collector, the call stack, and the read log, whose bounds say more than the
+answers); the real guarantee is the process boundary of the harness, which gives an
+algorithm an oracle client that holds no exact data at all.
 """
 
 from __future__ import annotations

@@ -246,3 +246,16 @@ def test_adversarial_answers_are_within_the_promise_of_the_truth(entries, n, tig
         assert again.matrix(level) == answer if isinstance(answer, ComplexAnswer) else (
             again.matrix(level).tolist() == answer.tolist())
         assert again.reads[-1].source == adv.reads[-1].source
+
+
+def test_the_read_log_tells_more_than_the_answers():
+    # what the README warns of: two instances served the same stream by one cover have
+    # identical answers but different logged bounds (each is the distance to its own truth),
+    # so the log is the harness's, not the algorithm's
+    eps = sympy.Rational(1, 2**12)
+    cover = Oracle(sympy.Matrix([[sympy.sqrt(2), 1]]), tighten=1)
+    one = AdversarialOracle((sympy.Matrix([[sympy.sqrt(2) + eps, 1]]), []), cover.fresh())
+    two = AdversarialOracle((sympy.Matrix([[sympy.sqrt(2) - eps, 1]]), []), cover.fresh())
+    assert one.matrix(6).tolist() == two.matrix(6).tolist()
+    assert one.reads[-1].source == two.reads[-1].source == "cover"
+    assert one.reads[-1].bound != two.reads[-1].bound
