@@ -33,6 +33,7 @@ from algorithms.proximal import (
     ComplexGradient2D,
     FiniteDifferences2D,
     NuclearNorm,
+    OrthonormalL1,
     RealDomain,
     Scaled,
     Stack,
@@ -83,7 +84,7 @@ def dense_ops(draw) -> Dense:
 def image_ops(draw):
     n1, n2 = draw(small), draw(small)
     kind = draw(st.sampled_from(["dft", "walsh", "haar", "fd", "cgrad", "realdft", "stack",
-                                 "sub", "scaled"]))
+                                 "sub", "scaled", "mixstack"]))
     if kind == "dft":
         return DFT2((n1, n2))
     if kind == "walsh":
@@ -103,6 +104,9 @@ def image_ops(draw):
     if kind == "sub":
         keep = draw(st.lists(st.booleans(), min_size=n1 * n2, max_size=n1 * n2))
         return Subsample(np.array(keep, dtype=bool))
+    if kind == "mixstack":  # a real block on top of a complex one, complex data
+        keep = draw(st.lists(st.booleans(), min_size=n1 * n2, max_size=n1 * n2))
+        return Stack([Subsample(np.array(keep, dtype=bool)), DFT2((n1, n2))])
     return Scaled(3, DFT2((n1, n2)).H)
 
 
@@ -150,6 +154,47 @@ def test_check_adjoint_on_real_domain_detects_a_wrong_adjoint() -> None:
         assert not check_adjoint(op, ctx, 5).ok
     with pytest.raises(InvalidArgument, match="complex_data=True"):
         check_adjoint(op, F64, 5, complex_data=True)
+
+
+@pytest.mark.parametrize("ctx", [Exact(), Ball(96), MP(96), Float64()], ids=lambda c: c.name)
+def test_stack_of_a_real_and_a_complex_block_is_adjoint_in_the_complex_product(ctx) -> None:
+    """Stack.adjoint took the real part of every real block's dual, which is right only in
+    the real inner product: [P; F] with complex data failed <A x, y> = <x, A^H y> (gap
+    11/16 on this instance).  Real-domain stacks keep the real inner product and return a
+    real adjoint."""
+    op = Stack([Subsample([0], 4), DFT2((2, 2))])
+    assert not op.real_domain
+    res = check_adjoint(op, ctx, 1)
+    assert res.ok, res
+    tv = Stack([ComplexGradient2D((2, 2)), DFT2((2, 2))])
+    assert tv.real_domain and check_adjoint(tv, ctx, 1).ok
+    assert not ctx.is_complex(tv.adjoint(ctx, ctx.complex_vector([1] * 8, [1] * 8)))
+
+
+def test_orthonormal_l1_refuses_a_non_real_prox_of_a_real_vector() -> None:
+    """OrthonormalL1(DFT2, asymmetric weights) on a real x returned Re(W soft(W^H x)), which
+    is not the prox over real vectors: the symmetrised weights (the same J on real vectors)
+    give a strictly smaller objective.  Now refused; symmetric weights still work."""
+    x = np.random.default_rng(1).standard_normal(16)
+    t = 0.05
+    w = np.arange(1, 17).reshape(4, 4)
+    w_sym = (w + np.roll(w[::-1, ::-1], (1, 1), axis=(0, 1))).reshape(-1)  # w(k) + w(-k)
+    J = OrthonormalL1(DFT2((4, 4)), weights=[int(v) for v in w.reshape(-1)])
+    J_sym = OrthonormalL1(DFT2((4, 4)), weights=[Q(int(v), 2) for v in w_sym])
+
+    def objective(z):
+        return t * float(np.real(J.value(F64, z))) + 0.5 * float(np.sum((z - x) ** 2))
+
+    p_sym = J_sym.prox(F64, x, t)
+    assert p_sym.dtype == np.float64
+    p_wrong = np.real(DFT2((4, 4)).apply(F64, WeightedL1([int(v) for v in w.reshape(-1)]).prox(
+        F64, DFT2((4, 4)).adjoint(F64, x), t)))
+    assert objective(p_sym) < objective(p_wrong) - 1e-3  # what the old code returned
+    for ctx in (Ball(96), MP(96), F64):
+        xv = ctx.vector([Q(float(v)) for v in x])
+        with pytest.raises(InvalidArgument, match="not the prox over real vectors"):
+            J.prox(ctx, xv, Q(1, 20))
+        assert not ctx.is_complex(J_sym.prox(ctx, xv, Q(1, 20)))
 
 
 def test_checkers_refuse_non_operators() -> None:

@@ -210,7 +210,10 @@ class RealDomain(LinearOperator):
 
 class Stack(LinearOperator):
     """``[B_1; B_2; ...]``: ``apply`` concatenates, ``adjoint`` sums the blocks' adjoints;
-    ``norm_bound = sqrt(sum ||B_i||^2)`` rounded up."""
+    ``norm_bound = sqrt(sum ||B_i||^2)`` rounded up.  When a block takes real vectors only
+    (``real_domain``, e.g. :class:`ComplexGradient2D`) the stack does too, and its adjoint is
+    the one of the real inner product, ``Re(sum_i B_i^H v_i)``; otherwise it is the complex
+    ``sum_i B_i^H v_i``."""
 
     def __init__(self, ops: Sequence[LinearOperator]):
         ops = list(ops)
@@ -239,10 +242,12 @@ class Stack(LinearOperator):
         out = None
         for o, a, b in zip(self.ops, self.offsets[:-1], self.offsets[1:], strict=True):
             part = ctx.take(v, np.arange(a, b))
-            if not o.is_complex and ctx.is_complex(part):
-                part = ctx.real_part(part)
+            if self.real_domain and not o.is_complex and ctx.is_complex(part):
+                part = ctx.real_part(part)  # real inner product: Re<B x, v> = <x, B^T Re v>
             y = o.adjoint(ctx, part)
             out = y if out is None else ctx.add(out, y)
+        if self.real_domain and ctx.is_complex(out):
+            out = ctx.real_part(out)
         return out
 
     def __repr__(self) -> str:

@@ -10,7 +10,11 @@ threshold vector ``t w``.  Exact in ``Exact`` for real data (no square root), ri
 ``OrthonormalL1(W, w)``: ``J(x) = ||W^H x||_{1,w}`` for a UNITARY ``W`` (orthonormal wavelet
 synthesis, ``W W^H = W^H W = I``); then ``prox_{tJ}(x) = W soft(W^H x, t w)`` exactly
 (substitute ``c = W^H z``: the objective separates).  This is l1-analysis with
-``B = W^H`` handled as a prox instead of through a dual variable.
+``B = W^H`` handled as a prox instead of through a dual variable.  For a complex ``W`` and a
+REAL ``x`` (the prox over real vectors) the formula is right only when ``W soft(W^H x, t w)``
+is real (e.g. the DFT with weights symmetric under ``k -> -k mod n``): its real part is then
+returned; otherwise :class:`~algorithms.errors.InvalidArgument` is raised (its real part is
+not the real prox).
 """
 
 from __future__ import annotations
@@ -142,11 +146,36 @@ class OrthonormalL1(Regulariser):
     def prox(self, ctx: Context, x: Vec, t: object) -> Vec:
         c = self.l1.prox(ctx, self.W.adjoint(ctx, x), t)
         out = self.W.apply(ctx, c)
-        return out if ctx.is_complex(x) else _real(ctx, out)
+        if ctx.is_complex(x) or not ctx.is_complex(out):
+            return out
+        bad = _imaginary_entry(ctx, out, x)
+        if bad is not None:
+            raise InvalidArgument(
+                f"{self!r}: x is real and W is complex, but W soft(W^H x, t w) has imaginary "
+                f"part {bad[1]} at entry {bad[0]}, so it is not the prox over real vectors "
+                f"(that prox has no closed form here; for the DFT the weights must be "
+                f"symmetric under k -> -k mod n). Pass a complex x for the prox over complex "
+                f"vectors")
+        return ctx.real_part(out)
 
     def __repr__(self) -> str:
         return f"OrthonormalL1({self.W!r})"
 
 
-def _real(ctx: Context, x: Vec) -> Vec:
-    return ctx.real_part(x) if ctx.is_complex(x) else x
+def _imaginary_entry(ctx: Context, out: Vec, x: Vec) -> tuple[int, object] | None:
+    """``(i, Im out_i)`` for an entry of ``out`` that is certainly not real, else ``None``:
+    ``Exact`` -- nonzero; ``Ball`` -- the ball excludes 0; ``MP``/``Float64`` -- above the
+    rounding level ``2^-(prec - 8) (1 + ||x||_2)`` of the two orthonormal transforms."""
+    im = ctx.imag_part(out)
+    if ctx.kind == "exact":
+        return next(((i, v) for i, v in enumerate(im) if v != 0), None)
+    if ctx.kind == "ball":
+        return next(((i, v) for i, v in enumerate(ctx.entries(im)) if not v.contains(0)),
+                    None)
+    if ctx.kind == "float64":
+        tol = 2.0 ** -(ctx.prec - 8) * (1 + float(np.linalg.norm(x)))
+        i = int(np.argmax(np.abs(im))) if len(im) else 0
+        return (i, float(im[i])) if len(im) and abs(im[i]) > tol else None
+    mp = ctx.mpctx  # type: ignore[attr-defined]
+    tol = mp.mpf(2) ** -(ctx.prec - 8) * (1 + mp.sqrt(ctx.norm2_squared(x)))
+    return next(((i, v) for i, v in enumerate(im) if abs(v) > tol), None)
