@@ -405,7 +405,7 @@ class Oracle(BaseOracle):
     >>> import sympy
     >>> o = Oracle(sympy.Matrix([[sympy.sqrt(2), 1]]), [sympy.Matrix([sympy.pi])])
     >>> o.matrix(10)[0, 0]
-    mpq(1448,1024)
+    mpq(5793,4096)
     >>> o.samples_read
     1
     """

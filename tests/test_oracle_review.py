@@ -259,3 +259,17 @@ def test_the_read_log_tells_more_than_the_answers():
     assert one.matrix(6).tolist() == two.matrix(6).tolist()
     assert one.reads[-1].source == two.reads[-1].source == "cover"
     assert one.reads[-1].bound != two.reads[-1].bound
+
+
+@pytest.mark.parametrize("module", ["answers", "certify", "convert", "data", "entries",
+                                    "errors", "evaluators", "exact", "formula", "oracles"])
+def test_the_examples_in_the_docstrings_are_true(module):
+    # Before: Oracle's example showed ``mpq(1448,1024)``, which gmpy2 cannot print (it reduces
+    # fractions) and which is not the answer (a 1 x 2 matrix at n = 10 is served on the grid
+    # 2^-12: mpq(5793,4096)); no test ran the examples.
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(f"oracle.{module}"),
+                             optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0
