@@ -446,3 +446,25 @@ def test_admm_grams_and_projection_validate() -> None:
     g = dense_gram(np.eye(3))
     with pytest.raises(InvalidArgument, match="eps=-1"):
         project_data_ball(np.zeros(3), g, np.zeros(3), 1.0, -1.0)
+
+
+def test_admm_projection_with_eps_zero_refuses_data_outside_the_range() -> None:
+    """eps = 0 with b outside the range of A (a real image's Fourier samples at k and -k must
+    be conjugate) returned the least-squares point with ||Aq - b|| = 1 as if feasible, while
+    any eps > 0 below the floor raised; now both raise.  Consistent data still projects."""
+    shape, n = (4, 4), 16
+    idx = np.array([1, 3, 15])  # 15 = -1 mod 16 in the flat index of (0, 1) and (3, 3)
+    A = RealDomain(Subsample(idx, n) @ DFT2(shape))
+    gram = subsampled_fourier_gram(shape, idx)
+
+    def project(b, eps):
+        Atb_hat = gram.forward(np.real(A.adjoint(F64, b)))
+        return project_data_ball(np.zeros(n), gram, Atb_hat, float(np.sum(np.abs(b) ** 2)), eps)
+
+    bad = np.array([1 + 1j, 2, 1 + 1j])
+    for eps in (0.0, 0.1):
+        with pytest.raises(InvalidArgument, match="empty"):
+            project(bad, eps)
+    good = A.apply(F64, np.random.default_rng(0).standard_normal(n))
+    q, lam = project(good, 0.0)
+    assert lam == float("inf") and np.linalg.norm(A.apply(F64, q) - good) < 1e-12

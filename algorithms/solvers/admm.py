@@ -40,7 +40,8 @@ The projection onto ``C``: if ``||A c - b|| <= eps`` it is ``c``; else the KKT c
 In the ``T`` basis everything is diagonal: ``Q = (T c + lam T A^T b) / (1 + lam d)`` and
 ``phi^2 = sum d |Q|^2 - 2 Re <Q, T A^T b> + ||b||^2``; ``phi`` decreases in ``lam`` (it is the
 value of a parametric least-squares problem), so ``lam`` is found by bracketing and Brent's
-method to relative precision ``2^-50``.  ``eps < min_q ||Aq - b||`` raises.
+method to relative precision ``2^-50``.  ``eps < min_q ||Aq - b||`` raises (for ``eps = 0``:
+``b`` outside the range of ``A`` beyond relative ``2^-30``).
 
 Stopping (Boyd et al., Found. Trends Mach. Learn. 2011, section 3.3).  Primal residual
 ``r = ||(B x - p, x - q)||``, dual residual ``s = rho ||B^T (p - p_old) + q - q_old||``; the
@@ -221,6 +222,13 @@ def project_data_ball(c: np.ndarray, gram: SpectralGram, Atb_hat: np.ndarray, b_
     if phi2(0.0) <= e2:
         return c, 0.0
     if eps == 0:  # lam = infinity: Q = T A^T b / d where d > 0 (then A q = b), C elsewhere
+        # min_q ||Aq - b||^2 = ||b||^2 - sum_{d > 0} |T A^T b|^2 / d: b must be in the range
+        # of A (up to rounding, relative 2^-30) or the data "ball" {Aq = b} is empty
+        floor2 = b_norm2 - float(np.sum((Gp.real ** 2 + Gp.imag ** 2) / dp))
+        if floor2 > 2.0 ** -30 * max(b_norm2, 1e-300):
+            raise InvalidArgument(
+                f"eps=0 but b is not in the range of A (min ||Aq - b|| = "
+                f"{math.sqrt(floor2):.3e}): the data ball is empty")
         Q = np.where(pos, Atb_hat / np.where(pos, d, 1.0), C)
         return gram.inverse(Q), math.inf
     hi = 1.0
