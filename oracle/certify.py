@@ -266,19 +266,23 @@ def _flatten_components(approx: object, where: str
 
 def _exact_balls(exact: object, shape: tuple[int, ...], bits: int) -> tuple[list[arb], bool]:
     """Row-major enclosures of the exact data and whether it is complex (then the real parts
-    followed by the imaginary parts)."""
+    followed by the imaginary parts).  A column or row ``approx`` (what :func:`oracle.to_sympy`
+    makes of a sample) is compared with a vector ``exact`` entry for entry, as a vector
+    ``approx`` is with a column or row ``exact``: the 2-norm is the same."""
+    # the shapes exact may have: approx's own, or the vector of a (m, 1) or (1, m) approx
+    fits = {shape, (shape[0] * shape[1],)} if len(shape) == 2 and 1 in shape else {shape}
     if isinstance(exact, ExactData) or hasattr(exact, "exact_data"):
         exact = as_exact_data(exact).part("A")
     if isinstance(exact, ExactPart):
-        if exact.shape != shape:
+        if exact.shape not in fits:
             raise InvalidArgument(f"approx has shape {shape} but exact data has {exact.shape}")
         return exact.balls(bits), exact.is_complex
     if isinstance(exact, CertifiedVector):
-        if (exact.length,) != shape:
+        if (exact.length,) not in fits:
             raise InvalidArgument(f"approx has shape {shape} but exact has ({exact.length},)")
         return exact.enclose(bits), exact.is_complex
     if isinstance(exact, Formula):
-        if exact.shape != shape:
+        if exact.shape not in fits:
             raise InvalidArgument(f"approx has shape {shape} but exact {exact!r} has "
                                   f"{exact.shape}")
         if exact.exact_values() is None:
@@ -290,6 +294,8 @@ def _exact_balls(exact: object, shape: tuple[int, ...], bits: int) -> tuple[list
     )
     if len(shape) == 1 and arr.ndim == 2 and 1 in arr.shape:
         arr = arr.reshape(-1)
+    if arr.shape != shape and arr.shape in fits:
+        arr = arr.reshape(shape)
     if arr.shape != shape:
         raise InvalidArgument(f"approx has shape {shape} but exact has shape {arr.shape}")
     thunks, imag = [], {}
@@ -472,6 +478,8 @@ def certified_error(approx: object, exact: object, *, bits: int | None = None) -
         Exact data of the same shape: a ``sympy.Matrix``, nested lists of exact entries (real,
         or complex ``a + b*I``), an :class:`ExactData` / oracle (meaning its matrix ``A``), or
         ``data.part(which)`` (which reuses the data's compiled entries and cached enclosures).
+        A column ``(m, 1)`` or row ``(1, m)`` ``approx`` (``to_sympy`` of a sample) against
+        a vector ``exact`` of length m is compared as a vector (the 2-norm is the same).
         Real ``approx`` against complex ``exact`` (or the reverse) is compared with an exactly
         zero imaginary part.
     bits:

@@ -273,3 +273,23 @@ def test_the_examples_in_the_docstrings_are_true(module):
     result = doctest.testmod(importlib.import_module(f"oracle.{module}"),
                              optionflags=doctest.ELLIPSIS)
     assert result.failed == 0
+
+
+def test_a_sample_converted_by_to_sympy_is_compared_with_its_exact_data():
+    # Before: to_sympy(y) is an (m, 1) column, and certified_error / admissible refused it
+    # against the sample's own exact data (data.part(k), a CertifiedVector, a FormulaVector,
+    # a list) with "approx has shape (2, 1) but exact data has (2,)".
+    from oracle import to_sympy
+
+    vec = CertifiedVector(2, lambda prec: [arb.pi(), arb(2).sqrt()], is_complex=False)
+    formula = FormulaVector(2, lambda i: [sympy.pi, sympy.sqrt(2)][i])
+    o = Oracle([[1], [2]], [YS[0], [sympy.I, sympy.Rational(1, 3)], vec, formula])
+    for k, exact in [(0, YS[0]), (0, list(YS[0])), (1, [sympy.I, sympy.Rational(1, 3)]),
+                     (2, vec), (3, formula)]:
+        y = o.sample(k, 9)
+        column_vs_part = certified_error(to_sympy(y), o.exact_data.part(k))
+        assert column_vs_part == certified_error(y, o.exact_data.part(k))
+        assert certified_error(to_sympy(y), exact) == certified_error(y, exact)
+        assert column_vs_part <= MPQ(1, 2**9) and admissible(to_sympy(y), exact, 9)
+    with pytest.raises(InvalidArgument, match=r"approx has shape \(1, 2\) but exact"):
+        certified_error([[1, 2]], YS[0])  # a row against a column: a transposition, refused
