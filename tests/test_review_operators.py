@@ -303,6 +303,19 @@ def test_nuclear_prox_in_mp_matches_float64_on_non_square(shape) -> None:
     assert np.max(np.abs(np.array([complex(v) for v in pm]) - pf)) < 1e-12
 
 
+@pytest.mark.parametrize("ctx", [Exact(), Ball(64), MP(64), Float64()], ids=lambda c: c.name)
+@pytest.mark.parametrize("J", [WeightedL1(), WeightedL1([1, 2]), Zero()], ids=repr)
+def test_prox_refuses_a_negative_step_given_as_a_string(ctx, J) -> None:
+    """t="-1" (a rational string, accepted as exact input) skipped the positivity check: the
+    l1 prox returned the EXPANSION (2, -4) of (1, -3)."""
+    with pytest.raises(InvalidArgument, match="t='-1'"):
+        J.prox(ctx, ctx.vector([1, -3]), "-1")
+    with pytest.raises(InvalidType, match="positive real number"):
+        J.prox(ctx, ctx.vector([1, -3]), G(1, 1))
+    assert list(ctx.to_rationals(WeightedL1().prox(ctx, ctx.vector([1, -3]), "1/2"))) == [
+        Q(1, 2), Q(-5, 2)]
+
+
 def test_prox_refusals_name_the_method_and_the_step() -> None:
     with pytest.raises(InexactOperation, match="NuclearNorm.singular_values"):
         NuclearNorm(2, 2).value(Exact(), Exact().vector([1, 0, 0, 1]))

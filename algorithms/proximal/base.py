@@ -24,7 +24,8 @@ from typing import Any
 import numpy as np
 
 from algorithms.arithmetic import Context, Float64
-from algorithms.errors import InexactOperation, InvalidArgument
+from algorithms.errors import InexactOperation, InvalidArgument, InvalidType
+from algorithms.rationals import as_mpq
 
 __all__ = ["Regulariser", "Zero", "check_prox", "positive_scalar"]
 
@@ -32,11 +33,16 @@ Vec = Any
 
 
 def positive_scalar(t: object, name: str = "t") -> object:
-    """Refuse a non-positive step (the message names the parameter and value)."""
+    """Refuse a step that is not (certainly) positive: numbers and balls are compared with
+    0, anything else (a rational string such as ``"-1/2"``) is read by
+    :func:`~algorithms.rationals.as_mpq` first.  The message names the parameter and value."""
     try:
         bad = not (t > 0)  # type: ignore[operator]
     except TypeError:
-        bad = False  # balls/mpf compare fine; other types are left to the context
+        try:
+            bad = not (as_mpq(t, name) > 0)
+        except InvalidType:
+            raise InvalidType(f"{name}={t!r} must be a positive real number") from None
     if bad:
         raise InvalidArgument(f"{name}={t!r} must be > 0")
     return t
