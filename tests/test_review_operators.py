@@ -481,3 +481,16 @@ def test_admm_projection_with_eps_zero_refuses_data_outside_the_range() -> None:
     good = A.apply(F64, np.random.default_rng(0).standard_normal(n))
     q, lam = project(good, 0.0)
     assert lam == float("inf") and np.linalg.norm(A.apply(F64, q) - good) < 1e-12
+
+
+def test_unweighted_l1_with_n_refuses_other_lengths() -> None:
+    """WeightedL1(n=3) stored n and ignored it: a length-5 x was thresholded silently (the
+    weighted form refused); n=0 was accepted."""
+    J = WeightedL1(n=3)
+    with pytest.raises(InvalidArgument, match="length 5; this L1 was built with n=3"):
+        J.prox(F64, np.ones(5), 1.0)
+    with pytest.raises(InvalidArgument, match="length 5"):
+        J.value(F64, np.ones(5))
+    with pytest.raises(InvalidArgument, match="n=0"):
+        WeightedL1(n=0)
+    assert list(WeightedL1(n=np.int64(2)).prox(F64, np.array([2.0, -0.5]), 1.0)) == [1.0, 0.0]

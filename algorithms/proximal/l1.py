@@ -36,6 +36,10 @@ Vec = Any
 
 
 def _weights(weights: object, n: int | None) -> tuple[np.ndarray | None, int | None]:
+    if n is not None and (isinstance(n, bool) or not isinstance(n, (int, np.integer))
+                          or n < 1):
+        raise InvalidArgument(f"n={n!r} must be a positive integer (the length of x) or None")
+    n = None if n is None else int(n)
     if weights is None:
         return None, n
     w = np.array([as_mpq(v, "weights") for v in np.asarray(weights, dtype=object).ravel()],
@@ -49,7 +53,8 @@ def _weights(weights: object, n: int | None) -> tuple[np.ndarray | None, int | N
 
 
 class WeightedL1(Regulariser):
-    """``J(x) = sum_i w_i |x_i|`` with rational weights ``w_i > 0`` (``None``: all ones)."""
+    """``J(x) = sum_i w_i |x_i|`` with rational weights ``w_i > 0`` (``None``: all ones).
+    ``n`` (optional) fixes the length of ``x``; ``value``/``prox`` refuse other lengths."""
 
     def __init__(self, weights: object = None, n: int | None = None):
         self.weights, self.n = _weights(weights, n)
@@ -57,6 +62,8 @@ class WeightedL1(Regulariser):
 
     def _w(self, ctx: Context, size: int) -> Vec | None:
         if self.weights is None:
+            if self.n is not None and size != self.n:
+                raise InvalidArgument(f"x has length {size}; this L1 was built with n={self.n}")
             return None
         if size != len(self.weights):
             raise InvalidArgument(
