@@ -70,6 +70,7 @@ __all__ = [
     "admissible",
     "certified_approximation",
     "certified_error",
+    "format_upper",
     "proven_error",
     "spectral_norm_upper",
     "sqrt_upper",
@@ -90,6 +91,42 @@ class Certified:
     values: np.ndarray | ComplexAnswer
     bound: gmpy2.mpq
     exponent: int
+
+
+def format_upper(value: object, digits: int = 3) -> str:
+    """A non-negative rational in scientific notation with ``digits`` decimals, rounded UP
+    (so ``"error <= " + format_upper(bound)`` is still true) and at any exponent.
+
+    ``f"{float(q):.3e}"`` is neither: it rounds to nearest, and every bound below about
+    ``1e-308`` (levels beyond about 1,020) prints as ``0.000e+00``.
+
+    >>> import gmpy2
+    >>> format_upper(gmpy2.mpq(22104, 10**9)), format_upper(gmpy2.mpq(1, 2**2000))
+    ('2.211e-05', '8.710e-603')
+    """
+    q = gmpy2.mpq(value)
+    if q < 0:
+        raise InvalidArgument(f"value={short(q)} must be non-negative")
+    if q == 0:
+        return f"{0:.{digits}e}"
+    num, den = int(q.numerator), int(q.denominator)
+    # the decimal exponent e with 10^e <= q < 10^(e+1): estimated from bit lengths, then exact
+    e = int((num.bit_length() - den.bit_length()) * 0.30102999566398120)
+
+    def scaled(e: int) -> gmpy2.mpq:  # q / 10^e
+        return q / gmpy2.mpz(10) ** e if e >= 0 else q * gmpy2.mpz(10) ** -e
+
+    while scaled(e) >= 10:
+        e += 1
+    while scaled(e) < 1:
+        e -= 1
+    unit = 10**digits
+    mantissa = -((-scaled(e) * unit).numerator // (scaled(e) * unit).denominator)  # ceiling
+    if mantissa >= 10 * unit:  # 9.9996 rounded up to 10.000: one more power of ten
+        e += 1
+        mantissa = -((-scaled(e) * unit).numerator // (scaled(e) * unit).denominator)
+    head, tail = divmod(int(mantissa), unit)
+    return f"{head}.{tail:0{digits}d}e{e:+03d}" if digits else f"{head}e{e:+03d}"
 
 
 def grid_exponent(count: int, target: int) -> int:

@@ -42,7 +42,7 @@ import gmpy2
 import numpy as np
 
 from oracle.answers import ComplexAnswer
-from oracle.certify import Certified, certified_approximation, proven_error
+from oracle.certify import Certified, certified_approximation, format_upper, proven_error
 from oracle.data import ExactData, as_exact_data
 from oracle.entries import integer_or_none
 from oracle.errors import (
@@ -252,7 +252,7 @@ class BaseOracle:
         for i, r in enumerate(self.__reads):
             what = "A_n" if r.kind == "matrix" else f"y_{r.k},n"
             lines.append(
-                f"  #{i:<3} {what:<7} n={r.n:<6} error <= {float(r.bound):.3e} "
+                f"  #{i:<3} {what:<7} n={r.n:<6} error <= {format_upper(r.bound)} "
                 f"(<= 2^-{r.n + self.tighten})  {r.source:<6} "
                 f"{'cached' if r.cached else 'computed'} in {r.seconds * 1e3:.2f} ms"
             )

@@ -8,11 +8,12 @@ certified error bound and the read log.
 
 from __future__ import annotations
 
+import gmpy2
 import sympy
 from rich.console import Console
 from rich.table import Table
 
-from oracle.certify import certified_error
+from oracle.certify import certified_error, format_upper
 from oracle.oracles import Oracle
 
 __all__ = ["tour_problem", "run_tour"]
@@ -62,15 +63,16 @@ def run_tour(console: Console | None = None, levels: tuple[int, ...] = (1, 10, 1
         bound_A = certified_error(An, A)
         bound_y = certified_error(yn, samples[0])
         console.print(
-            f"  certified: ||A_n - A||_2 <= {float(bound_A):.3e}   "
-            f"||y_0,n - y_0||_2 <= {float(bound_y):.3e}   (2^-{n} = {2.0**-n:.3e})\n"
+            f"  certified: ||A_n - A||_2 <= {format_upper(bound_A)}   "
+            f"||y_0,n - y_0||_2 <= {format_upper(bound_y)}   "
+            f"(2^-{n} = {format_upper(gmpy2.mpq(1, 2**n))})\n"
         )
     log = Table(title="read log (what the algorithm read, at which level, how long it took)")
     for col in ("#", "entry", "level n", "certified error ≤", "source", "time"):
         log.add_column(col)
     for i, r in enumerate(oracle.reads):
         what = "A_n" if r.kind == "matrix" else f"y_{r.k},n"
-        log.add_row(str(i), what, str(r.n), f"{float(r.bound):.3e}", r.source,
+        log.add_row(str(i), what, str(r.n), format_upper(r.bound), r.source,
                     f"{r.seconds * 1e3:.2f} ms")
     console.print(log)
     console.print(

@@ -30,7 +30,7 @@ from oracle import (
     certified_error,
 )
 from oracle.certify import spectral_norm_upper
-from oracle.exact import arb_mid_mpq, arb_rad_mpq
+from oracle.exact import MAX_BITS, arb_mid_mpq, arb_rad_mpq
 
 MPQ = gmpy2.mpq
 A = sympy.Matrix([[sympy.sqrt(2), sympy.Rational(1, 3)], [sympy.pi, -sympy.E]])
@@ -293,3 +293,35 @@ def test_a_sample_converted_by_to_sympy_is_compared_with_its_exact_data():
         assert column_vs_part <= MPQ(1, 2**9) and admissible(to_sympy(y), exact, 9)
     with pytest.raises(InvalidArgument, match=r"approx has shape \(1, 2\) but exact"):
         certified_error([[1, 2]], YS[0])  # a row against a column: a transposition, refused
+
+
+def test_printed_bounds_are_upper_bounds_at_every_level():
+    # Before: explain() and the tour printed f"{float(bound):.3e}": "error <= 0.000e+00" for
+    # every level beyond about 1,020 (the tour accepts levels up to 4096), and a bound rounded
+    # to nearest, so "error <= 2.210e-05" could be printed for a bound of 2.2104e-05.
+    import io
+    import re
+
+    from rich.console import Console
+
+    from oracle.tour import run_tour
+
+    o = Oracle(A, YS)
+    for n in (3, 1500, 2000):
+        o.matrix(n)
+    printed = re.findall(r"error <= (\S+)", o.explain())
+    assert len(printed) == 3
+    for text, record in zip(printed, o.reads, strict=True):
+        mantissa, exponent = text.split("e")
+        shown = MPQ(mantissa) * MPQ(10) ** int(exponent)
+        assert record.bound <= shown <= record.bound * (1 + MPQ(1, 100))
+    out = io.StringIO()
+    run_tour(Console(file=out, width=200), levels=(1100,))
+    assert "0.000e+00" not in out.getvalue() and "(2^-1100 = 7.363e-332)" in out.getvalue()
+    from oracle.certify import format_upper
+
+    assert format_upper(MPQ(22104, 10**9)) == "2.211e-05"
+    assert format_upper(MPQ(1, 2**2000)) == "8.710e-603"  # 2^-2000 = 8.7098...e-603
+    assert format_upper(0) == "0.000e+00" and format_upper(MPQ(1, 1000)) == "1.000e-03"
+    assert format_upper(MPQ(99996, 10**4)) == "1.000e+01"  # 9.9996 rounds up to 10
+    assert format_upper(MPQ(1, 2**MAX_BITS)).endswith("e-78914")
