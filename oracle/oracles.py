@@ -383,12 +383,16 @@ class Oracle(BaseOracle):
     Parameters
     ----------
     A:
-        ``sympy.Matrix`` (or nested lists) of exact real entries, shape (m, N); ``None`` for a
-        matrix-free problem (the operator is known exactly and not served: :meth:`matrix`
-        raises :class:`~oracle.errors.NoMatrix`; ``shape`` is then required).
+        ``sympy.Matrix`` (or nested lists, or a 2-D object array) of exact real entries, shape
+        (m, N); a matrix given by a formula (:class:`~oracle.formula.DCT2`,
+        :class:`~oracle.formula.DFT`, :class:`~oracle.formula.FormulaMatrix`); an
+        :class:`ExactData`, which holds its own samples (``samples`` must then be empty); or
+        ``None`` for a matrix-free problem (the operator is known exactly and not served:
+        :meth:`matrix` raises :class:`~oracle.errors.NoMatrix`; ``shape`` is then required).
     samples:
-        Sequence of R length-m vectors of exact real or complex entries, or
-        :class:`~oracle.evaluators.CertifiedVector` objects (see :class:`ExactData`).
+        Sequence of R length-m vectors of exact real or complex entries,
+        :class:`~oracle.evaluators.CertifiedVector` or :class:`~oracle.formula.FormulaVector`
+        objects (see :class:`ExactData`).
     shape:
         ``(m, N)``; required when ``A is None``, checked against ``A`` otherwise.
     complex_matrix:
@@ -421,7 +425,12 @@ class Oracle(BaseOracle):
         tighten: int = 0,
         ceiling: int = DEFAULT_CEILING,
     ):
-        if isinstance(A, ExactData) and not samples:
+        if isinstance(A, ExactData):
+            if not (isinstance(samples, Sequence) and len(samples) == 0):
+                raise InvalidArgument(
+                    f"A is {A!r}, which holds its own samples, but samples= was given too; "
+                    f"pass Oracle(data), or Oracle(data.A, samples) for other samples"
+                )
             if shape is not None and tuple(shape) != A.shape:
                 raise InvalidArgument(f"shape={tuple(shape)} but the data have {A.shape}")
             data = A

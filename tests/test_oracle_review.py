@@ -325,3 +325,13 @@ def test_printed_bounds_are_upper_bounds_at_every_level():
     assert format_upper(0) == "0.000e+00" and format_upper(MPQ(1, 1000)) == "1.000e-03"
     assert format_upper(MPQ(99996, 10**4)) == "1.000e+01"  # 9.9996 rounds up to 10
     assert format_upper(MPQ(1, 2**MAX_BITS)).endswith("e-78914")
+
+
+def test_an_exact_data_with_more_samples_is_refused_by_name():
+    # Before: "A has type ExactData; pass a sympy.Matrix, nested lists or a 2-D object
+    # array", although Oracle(data) accepts an ExactData.
+    data = ExactData(A, YS)
+    with pytest.raises(InvalidArgument, match=r"A is ExactData\(m=2, N=2, R=2\), which holds "
+                                              r"its own samples"):
+        Oracle(data, [YS[0]])
+    assert Oracle(data, []).num_samples == Oracle(data).num_samples == 2
