@@ -60,7 +60,9 @@ from algorithms.solvers.warpd import primal_dual, warpd
 from theorems.warpd.noisefloor import FloorResult, run_floor
 from theorems.warpd.problems import (
     Problem,
+    admm_reference,
     completion_problem,
+    initial_level,
     lowrank_problem,
     mixed_problem,
     sparse_problem,
@@ -202,14 +204,6 @@ def _fista(prob: Problem, x_ref: np.ndarray, iterations: int, every: int) -> Cur
     return Curve("FISTA", tuple(its), tuple(errs), time.perf_counter() - t0)
 
 
-def _w0(prob: Problem) -> gmpy2.mpq | None:
-    """``||b||`` (rounded up) when the problem asks for it, else the engine's default."""
-    if not prob.w0_norm_b:
-        return None
-    nb = float(np.linalg.norm(Float64().as_vector(prob.b)))
-    return gmpy2.mpq(nb) * gmpy2.mpq(1001, 1000)
-
-
 def _objective(prob: Problem, x: np.ndarray) -> tuple[float, float]:
     """``(J(x) + ||Bx||_1, max(0, ||Ax - b|| - eps))`` in float64."""
     ctx = Float64()
@@ -218,33 +212,6 @@ def _objective(prob: Problem, x: np.ndarray) -> tuple[float, float]:
         F += float(np.sum(np.abs(prob.B.apply(ctx, x))))
     r = float(np.linalg.norm(prob.A.apply(ctx, x) - ctx.as_vector(prob.b)))
     return F, max(0.0, r - float(prob.eps))
-
-
-def admm_reference(prob: Problem, iterations: int, tol: float = 1e-13
-                   ) -> tuple[np.ndarray, dict[str, Any]]:
-    """The independent reference of a Fourier-TV problem (``prob.exact`` holds ``shape``,
-    ``indices`` and ``wavelet_weight``): :func:`algorithms.solvers.admm.admm_analysis` with
-    the exact DCT x-step (``D^T D + w^2 I``; the db2 wavelet is orthonormal) and the exact
-    Fourier projection, ``rho = 100``, until the relative KKT residual is below ``tol`` or
-    ``iterations`` steps.  Returns ``x`` and ``{reference_iterations, reference_kkt,
-    reference_seconds}``."""
-    from algorithms.solvers.admm import (
-        admm_analysis,
-        neumann_gradient_gram,
-        subsampled_fourier_gram,
-    )
-
-    ex = prob.exact
-    if ex is None or "indices" not in ex or prob.B is None:
-        raise ValueError(f"problem {prob.key!r} has no Fourier-TV data for the ADMM reference")
-    w = float(ex["wavelet_weight"])
-    t0 = time.perf_counter()
-    r = admm_analysis(prob.A, prob.b, float(prob.eps), prob.B,
-                      gram_A=subsampled_fourier_gram(ex["shape"], ex["indices"]),
-                      gram_B=neumann_gradient_gram(ex["shape"], w * w), rho=100.0,
-                      adapt_rho=False, tol=tol, max_iterations=max(1, iterations))
-    return r.x, {"reference_iterations": r.iterations, "reference_kkt": r.kkt,
-                 "reference_seconds": time.perf_counter() - t0}
 
 
 # =============================================================================== one problem
@@ -295,7 +262,7 @@ def run_problem(prob: Problem, *, budget: int, ref_iterations: int = 0,
     k = inner_steps(C1, C2, gmpy2.mpq(L), tau)
     restarts = max(1, budget // k)
     w = warpd(prob.A, prob.b, eps=prob.eps, J=prob.J, B=prob.B, C1=C1, C2=C2,
-              restarts=restarts, ctx=ctx, callback=cb, w0=_w0(prob))
+              restarts=restarts, ctx=ctx, callback=cb, w0=initial_level(prob))
     curves = [Curve("WARPd", tuple(its), tuple(errs), time.perf_counter() - t0)]
     k = w.schedule.k
     tau1, tau2 = w.schedule.steps[0]

@@ -73,7 +73,7 @@ from algorithms.arithmetic.ball import flint_prec, mpq_to_arb
 from algorithms.operators import Dense
 from algorithms.proximal import WeightedL1
 from algorithms.solvers.warpd.engine import warpd
-from theorems.warpd.problems import exact_gaussian
+from theorems.warpd.problems import admm_reference, exact_gaussian, initial_level, tv_problem
 
 __all__ = ["BpdnInstance", "BpdnCertificate", "GrowthResult", "FloorRun", "FloorResult",
            "bpdn_instance", "certify_bpdn", "tangent_growth", "floor_sweep", "run_floor"]
@@ -373,12 +373,9 @@ def tv_floor(C1s: Sequence[float] = (3.0, 10.0, 30.0), *, n: int = 32, C2: float
              ) -> tuple[tuple[FloorRun, ...], str, float]:
     """The same floors on problem 2 (TV, 15 % Fourier samples, 2 % noise) at ``n x n``:
     WARPd with ``C2`` and each ``C1`` for ``restarts`` restarts, distances relative to the
-    ADMM reference (:func:`theorems.warpd.harness.admm_reference`, an independent solver;
+    ADMM reference (:func:`theorems.warpd.problems.admm_reference`, an independent solver;
     its KKT residual is returned).  Measured on 32 x 32: 5.3e-5, 7.2e-6, 1.0e-6 for ``C1`` =
     3, 10, 30 (the reference agrees with two other ADMM variants to 5e-8)."""
-    from theorems.warpd.harness import _w0, admm_reference
-    from theorems.warpd.problems import tv_problem
-
     prob = tv_problem(n=n)
     xr, info = admm_reference(prob, reference_iterations, tol=1e-14)
     xr = np.asarray(xr, dtype=float)
@@ -387,7 +384,7 @@ def tv_floor(C1s: Sequence[float] = (3.0, 10.0, 30.0), *, n: int = 32, C2: float
     def solve(C1: float, cb: Callable[[Any], bool]) -> Any:
         return warpd(prob.A, prob.b, eps=prob.eps, J=prob.J, B=prob.B, C1=gmpy2.mpq(C1),
                      C2=gmpy2.mpq(C2), restarts=restarts, ctx=Float64(), callback=cb,
-                     w0=_w0(prob))
+                     w0=initial_level(prob))
 
     def error(x: Any) -> float:
         return float(np.linalg.norm(np.asarray(x, dtype=float).real - xr)) / xn

@@ -45,12 +45,14 @@ instance: its ``k = 11`` is too small); 4 ``C1 = C2 = 2``.
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import gmpy2
 import numpy as np
 
+from algorithms.arithmetic import Float64
 from algorithms.operators import DFT2, Dense, Subsample, Wavelet2D
 from algorithms.operators.base import LinearOperator
 from algorithms.proximal import (
@@ -66,8 +68,9 @@ from algorithms.proximal import (
 from theorems.imaging.phantoms import ellipses
 from theorems.imaging.sampling import measurement_levels, power_law_counts, sampling_mask
 
-__all__ = ["Problem", "sparse_problem", "tv_problem", "tv_exact_problem", "completion_problem",
-           "lowrank_problem", "mixed_problem", "exact_gaussian"]
+__all__ = ["Problem", "admm_reference", "initial_level", "sparse_problem", "tv_problem",
+           "tv_exact_problem", "completion_problem", "lowrank_problem", "mixed_problem",
+           "exact_gaussian"]
 
 
 @dataclass
@@ -145,8 +148,6 @@ def _fourier(n: int, fraction: float, seed: int) -> tuple[LinearOperator, np.nda
 
 def _noisy(A: LinearOperator, x: np.ndarray, noise: float, seed: int
            ) -> tuple[np.ndarray, gmpy2.mpq]:
-    from algorithms.arithmetic import Float64
-
     ctx = Float64()
     clean = A.apply(ctx, x)
     rng = np.random.default_rng(seed + 1000)
@@ -230,3 +231,39 @@ def mixed_problem(n: int = 64, fraction: float = 0.2, noise: float = 0.02, seed:
                    size=f"{n} x {n}, {len(idx) / n / n:.0%} samples, {noise:.0%} noise",
                    exact={"image": img, "shape": (n, n), "indices": idx,
                           "wavelet_weight": wavelet_weight})
+
+
+def initial_level(prob: Problem) -> gmpy2.mpq | None:
+    """WARPd's starting level ``w0``: ``||b||`` (rounded up) when the problem asks for it
+    (``w0_norm_b``), else ``None`` (the engine's default ``C2 ||b||``)."""
+    if not prob.w0_norm_b:
+        return None
+    nb = float(np.linalg.norm(Float64().as_vector(prob.b)))
+    return gmpy2.mpq(nb) * gmpy2.mpq(1001, 1000)
+
+
+def admm_reference(prob: Problem, iterations: int, tol: float = 1e-13
+                   ) -> tuple[np.ndarray, dict[str, Any]]:
+    """The independent reference of a Fourier-TV problem (``prob.exact`` holds ``shape``,
+    ``indices`` and ``wavelet_weight``): :func:`algorithms.solvers.admm.admm_analysis` with
+    the exact DCT x-step (``D^T D + w^2 I``; the db2 wavelet is orthonormal) and the exact
+    Fourier projection, ``rho = 100``, until the relative KKT residual is below ``tol`` or
+    ``iterations`` steps.  Returns ``x`` and ``{reference_iterations, reference_kkt,
+    reference_seconds}``."""
+    from algorithms.solvers.admm import (
+        admm_analysis,
+        neumann_gradient_gram,
+        subsampled_fourier_gram,
+    )
+
+    ex = prob.exact
+    if ex is None or "indices" not in ex or prob.B is None:
+        raise ValueError(f"problem {prob.key!r} has no Fourier-TV data for the ADMM reference")
+    w = float(ex["wavelet_weight"])
+    t0 = time.perf_counter()
+    r = admm_analysis(prob.A, prob.b, float(prob.eps), prob.B,
+                      gram_A=subsampled_fourier_gram(ex["shape"], ex["indices"]),
+                      gram_B=neumann_gradient_gram(ex["shape"], w * w), rho=100.0,
+                      adapt_rho=False, tol=tol, max_iterations=max(1, iterations))
+    return r.x, {"reference_iterations": r.iterations, "reference_kkt": r.kkt,
+                 "reference_seconds": time.perf_counter() - t0}
