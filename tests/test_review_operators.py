@@ -494,3 +494,22 @@ def test_unweighted_l1_with_n_refuses_other_lengths() -> None:
     with pytest.raises(InvalidArgument, match="n=0"):
         WeightedL1(n=0)
     assert list(WeightedL1(n=np.int64(2)).prox(F64, np.array([2.0, -0.5]), 1.0)) == [1.0, 0.0]
+
+
+def test_a_claimed_norm_bound_below_the_norm_is_refused() -> None:
+    """L_A (and the network's L) below ||A||_2 was taken on trust: steps with
+    tau1 tau2 ||A||^2 > 1; on this instance L_A=2 returned (-1.26, 0.37) (the certified bound
+    gives (0.27, 0.13)) and L_A=1/100 an iterate of size 3e39 after 10 steps.  A float64
+    power iteration (a lower estimate of the norm) now refuses bounds it proves false; true
+    bounds pass."""
+    A = [[3, 0], [0, 1]]  # ||A||_2 = 3
+    kw = dict(eps=0, J=WeightedL1(), C1=1, C2=1, restarts=2, ctx=F64, k=5)
+    with pytest.raises(InvalidArgument, match="L_A=2 is not an upper bound"):
+        warpd(A, [1, 1], L_A=2, **kw)
+    assert np.array_equal(warpd(A, [1, 1], L_A=4, **kw).x,
+                          warpd(A, [1, 1], L_A=Fraction(4), **kw).x)
+    with pytest.raises(InvalidArgument, match="L_B=1 is not an upper bound"):
+        warpd(A, [1, 1], B=Dense([[2, 0]]), L_B=1, **kw)
+    with pytest.raises(InvalidArgument, match="L=2 is not an upper bound"):
+        warpd_network(A, C1=1, C2=1, restarts=1, w0=1, L=2)
+    assert warpd_network(A, C1=1, C2=1, restarts=1, w0=1, L=3, k=4).depth == 2 * 4 + 1

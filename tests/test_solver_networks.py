@@ -26,12 +26,14 @@ A1 = np.array([[Q(3, 2), Q(1, 2), Q(-1, 4)]], dtype=object)
 B1 = [Q(1)]
 A2 = np.array([[Q(3, 2), Q(1, 2), Q(-1, 4)], [Q(0), Q(1), Q(2)]], dtype=object)
 B2 = [Q(1), Q(1, 3)]
-WARPD = dict(C1=1, C2=2, w0=2, L=2)
+# L = 3 >= ||A2||_F = 2.75 >= ||A2||_2 = sqrt(5) (L = 2 was below the norm of A2: the steps
+# broke tau1 tau2 ||A||^2 < 1; the engine and the network now refuse such a bound)
+WARPD = dict(C1=1, C2=2, w0=2, L=3)
 
 
 def _engine(A, b, eps, ctx, restarts, k):
     return warpd(A, b, eps=eps, J=WeightedL1(), C1=1, C2=2, restarts=restarts, k=k, w0=2,
-                 L_A=2, ctx=ctx).x
+                 L_A=3, ctx=ctx).x
 
 
 @pytest.mark.parametrize("eps", [Q(1, 10), Q(1, 2), Q(0)])

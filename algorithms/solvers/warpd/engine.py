@@ -81,7 +81,7 @@ import numpy as np
 
 from algorithms.arithmetic import Context
 from algorithms.errors import InvalidArgument, InvalidType
-from algorithms.operators.base import LinearOperator
+from algorithms.operators.base import LinearOperator, power_norm_estimate
 from algorithms.operators.dense import Dense
 from algorithms.proximal.analysis import AnalysisL1, clip
 from algorithms.proximal.base import Regulariser
@@ -161,6 +161,10 @@ def _problem(A: object, b: object, J: object, eps: object, lam: object, B: objec
     la = A.norm_bound() if L_A is None else as_mpq(L_A, "L_A")
     if la <= 0:
         raise InvalidArgument(f"L_A={la} must be > 0")
+    if L_A is not None:
+        _claimed_bound(A, la, "L_A")
+    if L_B is not None and analysis is not None:
+        _claimed_bound(analysis.B, analysis.L_B, "L_B")
     if analysis is None:
         L = la
     else:
@@ -172,6 +176,20 @@ def _problem(A: object, b: object, J: object, eps: object, lam: object, B: objec
     if lq <= 0:
         raise InvalidArgument(f"lam={lam!r} must be > 0")
     return WarpdProblem(A, b, J, eq, lq, analysis, L, la)
+
+
+def _claimed_bound(op: LinearOperator, bound: gmpy2.mpq, name: str) -> None:
+    """Refuse a caller's bound ``bound >= ||op||_2`` that a float64 power iteration proves
+    false: every iterate gives ``||op u|| <= ||op||`` for a unit ``u`` (up to rounding,
+    relative ``< 1e-12`` here), so an estimate above ``bound (1 + 1e-9)`` is a certain
+    violation.  A bound below the norm breaks ``tau1 tau2 L^2 < 1`` and the iteration may
+    diverge."""
+    est = power_norm_estimate(op, 30, 0)
+    if est > float(bound) * (1 + 1e-9):
+        raise InvalidArgument(
+            f"{name}={bound} is not an upper bound of the operator norm: ||{op!r}||_2 >= "
+            f"{est:.9g} (a power-iteration lower estimate). Pass an upper bound, or leave "
+            f"{name} out to use the certified norm_bound()")
 
 
 # =============================================================================== parameters

@@ -50,8 +50,9 @@ from algorithms.errors import InvalidArgument
 from algorithms.layers import Activation, Block, Dense, Identity, Layer, RationalMatrix
 from algorithms.linalg import spectral_norm_upper
 from algorithms.networks import NeuralNetwork
+from algorithms.operators.dense import Dense as DenseOperator
 from algorithms.rationals import as_mpq, as_mpq_matrix
-from algorithms.solvers.warpd.engine import NU, WarpdSchedule, schedule
+from algorithms.solvers.warpd.engine import NU, WarpdSchedule, _claimed_bound, schedule
 
 __all__ = ["warpd_network"]
 
@@ -68,6 +69,10 @@ def warpd_network(A: object, *, C1: object, C2: object, restarts: int, w0: objec
     Aq = as_mpq_matrix(A, "A")
     m, N = Aq.shape
     Lq = spectral_norm_upper(Aq) if L is None else as_mpq(L, "L")
+    if L is not None:
+        if Lq <= 0:
+            raise InvalidArgument(f"L={L!r} must be > 0")
+        _claimed_bound(DenseOperator(Aq), Lq, "L")
     eq = as_mpq(eps, "eps")
     if eq < 0:
         raise InvalidArgument(f"eps={eps!r} must be >= 0")
