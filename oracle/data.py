@@ -84,11 +84,13 @@ class _Part:
     parts (``components`` holds their SymPy expressions); a real part has ``c``."""
 
     __slots__ = ("nodes", "distinct", "index", "multiplicity", "is_complex", "components",
-                 "_order", "_program")
+                 "allow_complex", "_order", "_program")
 
     def __init__(self, program: Program, nodes: list[int], is_complex: bool = False,
-                 components: list[sympy.Expr] | None = None):
+                 components: list[sympy.Expr] | None = None, allow_complex: bool = False):
         self.is_complex = is_complex
+        #: whether the part could have held complex entries (written with ``I``)
+        self.allow_complex = allow_complex
         self.components = components
         distinct, index, multiplicity = np.unique(
             np.asarray(nodes, dtype=np.int64), return_inverse=True, return_counts=True
@@ -140,6 +142,16 @@ class _FormulaPart:
 
     def enclose(self, bits: int) -> list[arb]:
         return self.formula.enclose(bits)
+
+
+def _finite_without_i(expr: sympy.Expr) -> bool:
+    """Whether ``expr`` is a finite number written without ``I`` (``asin(2)``,
+    ``(-1)**(1/3)``): a complex number the data would take if it were written with ``I``."""
+    try:
+        infinite = expr.has(sympy.oo, sympy.zoo, sympy.nan) or expr.is_finite is False
+        return not infinite and not expr.has(sympy.I)
+    except Exception:  # SymPy raised: no hint
+        return False
 
 
 def _split_complex(expr: sympy.Expr) -> tuple[sympy.Expr, sympy.Expr] | None:
@@ -329,13 +341,13 @@ class ExactData:
                 raise
             exprs.append(expr)
         if not imag:
-            return exprs, _Part(self._program, nodes)
+            return exprs, _Part(self._program, nodes, allow_complex=allow_complex)
         zero = sympy.Integer(0)
         zero_node = add(zero)
         im_nodes = [imag[i][0] if i in imag else zero_node for i in range(len(nodes))]
         components = [imag[i][1] if i in imag else e for i, e in enumerate(exprs)]
         components += [imag[i][2] if i in imag else zero for i in range(len(exprs))]
-        return exprs, _Part(self._program, nodes + im_nodes, True, components)
+        return exprs, _Part(self._program, nodes + im_nodes, True, components, True)
 
     def _add_component(self, split: tuple[sympy.Expr, sympy.Expr], expr: sympy.Expr,
                        place: str, imag: dict, i: int) -> int:
@@ -384,7 +396,17 @@ class ExactData:
                     what = "Re" if i < c else "Im"
                     check_sympy(part.components[i], f"{what} {self._where(which)(i % c)}")
                 else:
-                    check_sympy(self.exact_entries(which)[i], self._where(which)(i))
+                    entry, where = self.exact_entries(which)[i], self._where(which)(i)
+                    try:
+                        check_sympy(entry, where)
+                    except InvalidArgument:
+                        if part.allow_complex and _finite_without_i(entry):
+                            raise InvalidArgument(
+                                f"{where}={short(entry)} is not real, and a complex entry must "
+                                f"be written with I, as a + b*I with exact real a and b (e.g. "
+                                f"sympy.expand_complex of it, if that gives one)"
+                            ) from None
+                        raise
 
     # ------------------------------------------------------------------ public API
     @property

@@ -335,3 +335,21 @@ def test_an_exact_data_with_more_samples_is_refused_by_name():
                                               r"its own samples"):
         Oracle(data, [YS[0]])
     assert Oracle(data, []).num_samples == Oracle(data).num_samples == 2
+
+
+@pytest.mark.parametrize("entry", [sympy.asin(2), 2 * sympy.cbrt(-8), sympy.acos(3)])
+def test_a_complex_number_written_without_i_is_refused_with_a_hint_where_complex_is_allowed(
+        entry):
+    # Before: a sample (which may be complex) holding asin(2) or (-8)**(1/3) was refused with
+    # "is not real; the testbed uses real data", which is false for samples.
+    hint = r"is not real, and a complex entry must be written with I, as a \+ b\*I"
+    with pytest.raises(InvalidArgument, match=r"samples\[0\]\[1\]=.*" + hint):
+        Oracle([[1], [2]], [[1, entry]])
+    with pytest.raises(InvalidArgument, match=r"A\[0, 0\]=.*" + hint):
+        Oracle([[entry]], complex_matrix=True)
+    for real_only in (lambda: Oracle([[entry]]),
+                      lambda: Oracle([[1]], [FormulaVector(1, lambda i: entry)])):
+        with pytest.raises(InvalidArgument, match="is not real; the testbed uses real data"):
+            real_only()
+    with pytest.raises(InvalidArgument, match="zoo is not real; the testbed uses real data"):
+        Oracle([[1]], [[sympy.zoo]])  # infinite: no hint
