@@ -353,3 +353,53 @@ def test_a_complex_number_written_without_i_is_refused_with_a_hint_where_complex
             real_only()
     with pytest.raises(InvalidArgument, match="zoo is not real; the testbed uses real data"):
         Oracle([[1]], [[sympy.zoo]])  # infinite: no hint
+
+
+# ------------------------------------------------------------------ 7. budgets, a model
+_RATIONAL = ([[MPQ(1, 3), 2]], [[MPQ(2, 7)], [5]])
+_LIMIT = st.one_of(st.none(), st.integers(0, 4))
+
+
+@settings(max_examples=60, deadline=None)
+@given(limits=st.lists(st.tuples(_LIMIT, _LIMIT), min_size=3, max_size=3),
+       parents=st.tuples(st.just(None), st.just(0), st.integers(0, 1)),
+       ceiling=st.integers(0, 6),
+       reads=st.lists(st.tuples(st.integers(0, 2), st.sampled_from(["matrix", 0, 1]),
+                                st.integers(0, 7)), max_size=14))
+def test_budgets_are_enforced_exactly_through_every_lineage(limits, parents, ceiling, reads):
+    # a model of the rules: a read is served iff, at the oracle and at each of its parents,
+    # n <= ceiling and the entry was read there already or fits max_level and max_reads
+    oracles, lineage, distinct, logs = [], [], [], []
+    for i, ((level, count), parent) in enumerate(zip(limits, parents, strict=True)):
+        budget = Budget(max_level=level, max_reads=count)
+        oracles.append(Oracle(*_RATIONAL, budget=budget, ceiling=ceiling) if parent is None
+                       else oracles[parent].fresh(budget))
+        lineage.append([i] + ([] if parent is None else lineage[parent]))
+        distinct.append(set())
+        logs.append([])
+    for who, what, n in reads:
+        key = ("matrix", None, n) if what == "matrix" else ("sample", what, n)
+
+        def fits(j, key=key, n=n):
+            level, count = limits[j]
+            return n <= ceiling and (key in distinct[j] or (
+                (level is None or n <= level) and (count is None or len(distinct[j]) < count)))
+
+        allowed = all(fits(j) for j in lineage[who])
+        o = oracles[who]
+
+        def call(o=o, what=what, n=n):
+            return o.matrix(n) if what == "matrix" else o.sample(what, n)
+
+        if allowed:
+            call()
+            for j in lineage[who]:
+                distinct[j].add(key)
+                logs[j].append(key)
+        else:
+            with pytest.raises(BudgetExceeded) as info:
+                call()
+            assert info.value.attempted == key
+    for j, o in enumerate(oracles):
+        assert [r.key for r in o.reads] == logs[j]
+        assert o.samples_read == len(distinct[j])
