@@ -207,3 +207,28 @@ def test_top_help_lists_every_exit_status(capsys):
     text = " ".join(capsys.readouterr().out.split())
     for status in ("0 success", "2 a bad flag", "1 `sweep` cells failed", "130 interrupted"):
         assert status in text
+
+
+# ------------------------------------------------------------------ figures and ranges
+def test_pgf_without_tex_is_refused_before_computing(tmp_path, monkeypatch, capsys,
+                                                      no_compute):
+    import matplotlib
+
+    from theorems.commands import figure_formats
+
+    # .pgf is in matplotlib's list, but saving runs the TeX program: without it the figure
+    # failed with a RuntimeError traceback AFTER the whole computation
+    monkeypatch.setitem(matplotlib.rcParams, "pgf.texsystem", "lualatex")
+    monkeypatch.setattr("shutil.which", lambda name, *args, **kwargs: None)  # no TeX here
+    assert "pgf" not in figure_formats() and "png" in figure_formats()
+    _fails(["paradox", "--plot", str(tmp_path / "fig.pgf")], capsys,
+           usage="python -m theorems paradox", words=["--plot", "fig.pgf", "lualatex"])
+
+
+def test_range_errors_say_why_the_range_stops(capsys, no_compute):
+    from theorems.paradox.cli import LIMITS
+
+    for flag, value in (("--K", "101"), ("--levels", "1001"), ("--seeds", "10001")):
+        line = _fails(["paradox", flag, value], capsys, usage="python -m theorems paradox",
+                      words=[flag, value])
+        assert line.endswith(f"({LIMITS[flag][2]})")

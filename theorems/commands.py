@@ -134,10 +134,25 @@ def check_range(flag: str, value: int, low: int, high: int, why: str = "") -> No
 
 # =============================================================================== output paths
 def figure_formats() -> tuple[str, ...]:
-    """The file extensions matplotlib can write here (``png``, ``pdf``, ``svg``, ...)."""
+    """The file extensions matplotlib can write here (``png``, ``pdf``, ``svg``, ...): those it
+    supports, less ``pgf`` when its TeX program is not installed (see :func:`_missing_tool`)."""
     from matplotlib.backend_bases import FigureCanvasBase
 
-    return tuple(sorted(FigureCanvasBase.get_supported_filetypes()))
+    return tuple(sorted(f for f in FigureCanvasBase.get_supported_filetypes()
+                        if _missing_tool(f) is None))
+
+
+def _missing_tool(suffix: str) -> str | None:
+    """The program a figure format needs that is not on ``PATH`` (``.pgf`` runs
+    ``rcParams["pgf.texsystem"]``, xelatex by default, to measure text), else ``None``."""
+    if suffix != "pgf":
+        return None
+    import shutil
+
+    import matplotlib
+
+    tex = str(matplotlib.rcParams["pgf.texsystem"])
+    return None if shutil.which(tex) else tex
 
 
 def add_output_options(parser: argparse.ArgumentParser, figure: str, *,
@@ -220,6 +235,10 @@ def resolve_figure(args: argparse.Namespace, figure: str) -> Path | None:
         if not suffix:
             raise UsageError(f"{flag} {shown}: has no extension; use one of "
                              f".{', .'.join(formats)}")
+        tool = _missing_tool(suffix)
+        if tool is not None:
+            raise UsageError(f"{flag} {shown}: matplotlib writes .{suffix} files with {tool}, "
+                             f"which is not installed; use one of .{', .'.join(formats)}")
         if suffix not in formats:
             raise UsageError(f"{flag} {shown}: matplotlib cannot write .{suffix} files; use "
                              f"one of .{', .'.join(formats)}")
