@@ -58,10 +58,15 @@ import sympy
 from flint import acb, arb, fmpq
 
 from oracle.entries import as_exact, check_shape, gc_paused, integer_or_none
-from oracle.errors import InvalidArgument, InvalidType, short
+from oracle.errors import InvalidArgument, InvalidType, LimitExceeded, short
 from oracle.evaluators import CertifiedVector, complex_components
 
-__all__ = ["DCT2", "DFT", "Formula", "FormulaMatrix", "FormulaVector"]
+__all__ = ["DCT2", "DFT", "Formula", "FormulaMatrix", "FormulaVector", "MAX_ENTRIES"]
+
+#: the most entries a formula may have (2^24: a 4096 x 4096 matrix).  Every answer is an object
+#: array of that many rationals (over a gigabyte at this size), so a larger formula is refused
+#: with :class:`~oracle.errors.LimitExceeded` when it is built, before any memory is taken.
+MAX_ENTRIES = 1 << 24
 
 
 class Formula:
@@ -166,13 +171,22 @@ class Formula:
         return f"{type(self).__name__}(shape={self.shape})"
 
 
-def _check_size(N: object, name: str = "N") -> int:
+def _check_size(N: object, name: str = "N", *, square: bool = False) -> int:
     value = integer_or_none(N)
     if value is None:
         raise InvalidType(f"{name}={short(N, use_repr=True)} must be a positive int")
     if value < 1:
         raise InvalidArgument(f"{name}={short(N)} must be a positive int")
+    _check_entries(value * value if square else value, f"{name}={short(value)}")
     return value
+
+
+def _check_entries(count: int, what: str) -> None:
+    if count > MAX_ENTRIES:
+        raise LimitExceeded(
+            f"{what} gives {short(count)} entries, beyond the limit MAX_ENTRIES={MAX_ENTRIES} "
+            f"(every answer is an object array of that many rationals)"
+        )
 
 
 class DCT2(Formula):
@@ -191,7 +205,7 @@ class DCT2(Formula):
     """
 
     def __init__(self, N: int):
-        self.N = _check_size(N)
+        self.N = _check_size(N, square=True)
         self.shape = (self.N, self.N)
         self.is_complex = False
         self.description = f"DCT2({self.N})"
@@ -240,7 +254,7 @@ class DFT(Formula):
     """
 
     def __init__(self, N: int):
-        self.N = _check_size(N)
+        self.N = _check_size(N, square=True)
         self.shape = (self.N, self.N)
         self.is_complex = self.N > 2
         self.description = f"DFT({self.N})"
@@ -401,7 +415,9 @@ class FormulaMatrix(_Generic):
 
     def __init__(self, shape: tuple[int, int], entry: Callable[[int, int], object], *,
                  is_complex: bool = False, description: str = ""):
-        super().__init__(check_shape(shape), entry, is_complex=is_complex,
+        shape = check_shape(shape)
+        _check_entries(shape[0] * shape[1], f"shape={shape}")
+        super().__init__(shape, entry, is_complex=is_complex,
                          description=description)
 
 

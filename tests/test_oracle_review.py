@@ -403,3 +403,18 @@ def test_budgets_are_enforced_exactly_through_every_lineage(limits, parents, cei
     for j, o in enumerate(oracles):
         assert [r.key for r in o.reads] == logs[j]
         assert o.samples_read == len(distinct[j])
+
+
+def test_a_formula_too_large_to_serve_is_refused_when_built():
+    # Before: DCT2(100000) was built and Oracle(DCT2(100000)) died in numpy ("Unable to
+    # allocate 74.5 GiB"); FormulaMatrix((10**5, 10**5), entry) called entry 10^10 times.
+    from oracle import DFT, FormulaMatrix, LimitExceeded
+    from oracle.formula import MAX_ENTRIES
+
+    calls = []
+    for build in (lambda: DCT2(100_000), lambda: DFT(4097),
+                  lambda: FormulaMatrix((10**5, 10**5), lambda i, j: calls.append(1)),
+                  lambda: FormulaVector(MAX_ENTRIES + 1, lambda i: calls.append(1))):
+        with pytest.raises(LimitExceeded, match=r"entries, beyond the limit MAX_ENTRIES=16777216"):
+            build()
+    assert calls == [] and DCT2(4096).size == MAX_ENTRIES
