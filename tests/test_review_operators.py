@@ -30,6 +30,7 @@ from algorithms.operators import (
     power_norm_estimate,
 )
 from algorithms.proximal import (
+    AnalysisL1,
     ComplexGradient2D,
     FiniteDifferences2D,
     NuclearNorm,
@@ -513,3 +514,6 @@ def test_a_claimed_norm_bound_below_the_norm_is_refused() -> None:
     with pytest.raises(InvalidArgument, match="L=2 is not an upper bound"):
         warpd_network(A, C1=1, C2=1, restarts=1, w0=1, L=2)
     assert warpd_network(A, C1=1, C2=1, restarts=1, w0=1, L=3, k=4).depth == 2 * 4 + 1
+    with pytest.raises(InvalidArgument, match="L_B=1 is not an upper bound"):
+        AnalysisL1(Dense([[2, 0]]), 1)
+    assert AnalysisL1(Dense([[2, 0]]), 2).L_B == 2

@@ -37,7 +37,7 @@ import numpy as np
 from algorithms.arithmetic import Context
 from algorithms.arithmetic.ball import flint_prec
 from algorithms.errors import InvalidArgument, InvalidType
-from algorithms.operators.base import LinearOperator
+from algorithms.operators.base import LinearOperator, power_norm_estimate
 from algorithms.rationals import as_mpq, dyadic_round, mpq_sqrt_upper
 
 __all__ = [
@@ -283,7 +283,8 @@ class Scaled(LinearOperator):
 
 class AnalysisL1:
     """The term ``||B x||_1 = sum_i |(Bx)_i|`` for the engine: ``B``, its certified norm
-    bound ``L_B`` (default ``B.norm_bound()``), ``value`` and the dual projection ``clip``.
+    bound ``L_B`` (default ``B.norm_bound()``; a given ``L_B`` that a float64 power iteration
+    shows to be below ``||B||_2`` is refused), ``value`` and the dual projection ``clip``.
 
     Weights per block: use :class:`Scaled` blocks inside a :class:`Stack`."""
 
@@ -294,6 +295,13 @@ class AnalysisL1:
         self.L_B = B.norm_bound() if L_B is None else as_mpq(L_B, "L_B")
         if self.L_B <= 0:
             raise InvalidArgument(f"L_B={L_B!r} must be > 0")
+        if L_B is not None:  # a caller's bound: refuse one that a power iteration disproves
+            est = power_norm_estimate(B, 30, 0)
+            if est > float(self.L_B) * (1 + 1e-9):
+                raise InvalidArgument(
+                    f"L_B={self.L_B} is not an upper bound of the operator norm: ||{B!r}||_2 >= "
+                    f"{est:.9g} (a power-iteration lower estimate). Pass an upper bound, or "
+                    f"leave L_B out to use the certified norm_bound()")
 
     def value(self, ctx: Context, x: Vec) -> object:
         return ctx.norm1(self.B.apply(ctx, x))

@@ -161,10 +161,8 @@ def _problem(A: object, b: object, J: object, eps: object, lam: object, B: objec
     la = A.norm_bound() if L_A is None else as_mpq(L_A, "L_A")
     if la <= 0:
         raise InvalidArgument(f"L_A={la} must be > 0")
-    if L_A is not None:
+    if L_A is not None:  # (a given L_B is checked by AnalysisL1)
         _claimed_bound(A, la, "L_A")
-    if L_B is not None and analysis is not None:
-        _claimed_bound(analysis.B, analysis.L_B, "L_B")
     if analysis is None:
         L = la
     else:
