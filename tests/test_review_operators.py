@@ -517,3 +517,26 @@ def test_a_claimed_norm_bound_below_the_norm_is_refused() -> None:
     with pytest.raises(InvalidArgument, match="L_B=1 is not an upper bound"):
         AnalysisL1(Dense([[2, 0]]), 1)
     assert AnalysisL1(Dense([[2, 0]]), 2).L_B == 2
+
+
+def test_walsh_and_filter_helpers_validate_their_arguments() -> None:
+    """sequency_permutation / walsh_matrix raised AttributeError for numpy integers (no
+    bit_length) and TypeError for floats and strings; fwht reshaped non-power-of-two arrays
+    into a numpy ValueError; daubechies_filter passed prec=-40 to flint."""
+    from algorithms.operators import daubechies_filter, sequency_permutation, walsh_matrix
+    from algorithms.operators.walsh import fwht
+
+    assert list(sequency_permutation(np.int64(4))) == list(sequency_permutation(4))
+    assert np.array_equal(walsh_matrix(np.int32(8)), walsh_matrix(8))
+    for bad in (4.0, "4", True):
+        with pytest.raises(InvalidType, match="n="):
+            sequency_permutation(bad)
+    with pytest.raises(InvalidArgument, match="n=6 must be a power of two"):
+        walsh_matrix(6)
+    with pytest.raises(InvalidArgument, match="length 3 along axis 0"):
+        fwht(np.ones((3, 2)), 0)
+    with pytest.raises(InvalidArgument, match="2-D"):
+        fwht(np.ones(4), 0)
+    assert np.array_equal(fwht(np.eye(2), 1), np.array([[1, 1], [1, -1]]))
+    with pytest.raises(InvalidArgument, match="prec=-40"):
+        daubechies_filter(2, -40)

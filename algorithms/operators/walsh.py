@@ -31,7 +31,7 @@ import numpy as np
 from flint import arb, arb_mat
 
 from algorithms.arithmetic import Ball, Exact, Float64, flint_prec
-from algorithms.errors import InexactOperation, InvalidArgument
+from algorithms.errors import InexactOperation, InvalidArgument, InvalidType
 from algorithms.operators._grid import as_shape, ball_column, ball_matrix, is_power_of_two
 from algorithms.operators.base import LinearOperator
 
@@ -40,10 +40,18 @@ __all__ = ["WalshHadamard2", "sequency_permutation", "walsh_matrix", "fwht"]
 Vec = Any
 
 
+def _power_of_two(n: object) -> int:
+    """``n`` (a Python or numpy integer, not a bool) if it is a power of two, else refused."""
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
+        raise InvalidType(f"n={n!r} must be an integer (a power of two)")
+    if not is_power_of_two(int(n)):
+        raise InvalidArgument(f"n={n} must be a power of two")
+    return int(n)
+
+
 def sequency_permutation(n: int) -> np.ndarray:
     """``perm[k]`` = the natural (Sylvester) row index of the sequency-``k`` Walsh row."""
-    if not is_power_of_two(n):
-        raise InvalidArgument(f"n={n} must be a power of two")
+    n = _power_of_two(n)
     bits = n.bit_length() - 1
     k = np.arange(n)
     g = k ^ (k >> 1)
@@ -56,6 +64,7 @@ def sequency_permutation(n: int) -> np.ndarray:
 @lru_cache(maxsize=16)
 def walsh_matrix(n: int) -> np.ndarray:
     """The sequency-ordered ``+-1`` matrix ``W_n`` as an int64 array."""
+    n = _power_of_two(n)
     H = np.ones((1, 1), dtype=np.int64)
     while H.shape[0] < n:
         H = np.block([[H, H], [H, -H]])
@@ -68,6 +77,13 @@ def fwht(X: np.ndarray, axis: int) -> np.ndarray:
     """Unnormalised natural-order Hadamard transform ``H_n`` along ``axis`` (0 or 1) of a 2-D
     array: ``log2 n`` butterfly stages, each one vectorised numpy expression.  Works for float,
     complex and object (``mpq``, Gaussian rational) arrays."""
+    if not isinstance(X, np.ndarray) or X.ndim != 2:
+        raise InvalidArgument(f"X has shape {np.shape(X)}; fwht takes a 2-D array")
+    if isinstance(axis, bool) or axis not in (0, 1):
+        raise InvalidArgument(f"axis={axis!r} must be 0 or 1")
+    if not is_power_of_two(X.shape[axis]):
+        raise InvalidArgument(f"X has length {X.shape[axis]} along axis {axis}; a power of two "
+                              f"is required")
     if axis == 1:
         return fwht(X.T, 0).T
     n, m = X.shape

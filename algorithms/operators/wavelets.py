@@ -76,7 +76,7 @@ def daubechies_filter(order: int, prec: int) -> tuple[arb, ...]:
     """Balls (at ``prec`` bits) containing the exact ``dbN`` low-pass filter ``h`` (``rec_lo``
     order, ``sum h = sqrt 2``), ``N = order``.  See the module docstring for the construction."""
     N = as_positive_int(order, "order", 1)
-    work = prec + _FILTER_GUARD
+    work = as_positive_int(prec, "prec", 2) + _FILTER_GUARD
     with flint_prec(work):
         if N == 1:
             h = (arb(2).rsqrt(), arb(2).rsqrt())
