@@ -289,11 +289,14 @@ def _flatten_components(approx: object, where: str
                 imag[len(out)] = pair[1]
                 out.append(pair[0])
                 continue
+        if isinstance(v, np.integer):  # gmpy2 does not take numpy integers
+            v = int(v)
         try:
             out.append(gmpy2.mpq(v))
         except (TypeError, ValueError, ZeroDivisionError) as exc:
             raise InvalidType(
-                f"{where}{list(idx)}={short(v, use_repr=True)} is not a rational number"
+                f"{where}{list(idx)}={short(v, use_repr=True)} (of type {type(v).__name__}) is "
+                f"not a rational number"
             ) from exc
     if not imag:
         return out, None, arr.shape

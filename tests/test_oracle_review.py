@@ -418,3 +418,15 @@ def test_a_formula_too_large_to_serve_is_refused_when_built():
         with pytest.raises(LimitExceeded, match=r"entries, beyond the limit MAX_ENTRIES=16777216"):
             build()
     assert calls == [] and DCT2(4096).size == MAX_ENTRIES
+
+
+def test_certified_error_takes_numpy_integer_entries():
+    # Before: an object array or list holding numpy integers (what indexing an int array
+    # gives) was refused with "approx[0, 0]=1 is not a rational number".
+    exact = sympy.Matrix([[1, sympy.Rational(1, 3)], [3, 4]])
+    third = MPQ(1, 3)
+    mixed = [[np.int32(1), third], [np.uint8(3), np.int64(4)]]
+    assert certified_error(mixed, exact) == 0 and admissible(mixed, exact, 100)
+    assert certified_error(np.array(mixed, dtype=object), exact) == 0
+    with pytest.raises(InvalidType, match=r"approx\[0\]='x' \(of type str\) is not a rational"):
+        certified_error(["x"], sympy.Matrix([1]))
