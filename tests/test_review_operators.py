@@ -540,3 +540,8 @@ def test_walsh_and_filter_helpers_validate_their_arguments() -> None:
     assert np.array_equal(fwht(np.eye(2), 1), np.array([[1, 1], [1, -1]]))
     with pytest.raises(InvalidArgument, match="prec=-40"):
         daubechies_filter(2, -40)
+    from algorithms.operators.wavelets import analysis_matrix_1d
+
+    with pytest.raises(InvalidArgument, match="n=3 must be an even"):
+        analysis_matrix_1d([1, 1], 3, 0)  # its last row was silently all zeros
+    assert analysis_matrix_1d([1, 1], 2, 0) == [[1, 1], [1, -1]]  # Haar times sqrt 2

@@ -114,7 +114,10 @@ def daubechies_filter(order: int, prec: int) -> tuple[arb, ...]:
 
 def analysis_matrix_1d(h: list, n: int, zero: object) -> list[list]:
     """The one-level periodic analysis matrix ``A_n`` (list of rows) for the low-pass ``h``,
-    with entries built by ``+`` from ``zero`` (works for arb, mpq, float)."""
+    with entries built by ``+`` from ``zero`` (works for arb, mpq, float); ``n`` even."""
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 2 or n % 2:
+        raise InvalidArgument(f"n={n!r} must be an even integer >= 2 (pairs of samples)")
+    n = int(n)
     L = len(h)
     off = 1 - L // 2
     g = [(-1) ** k * h[L - 1 - k] for k in range(L)]
