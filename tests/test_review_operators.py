@@ -545,3 +545,15 @@ def test_walsh_and_filter_helpers_validate_their_arguments() -> None:
     with pytest.raises(InvalidArgument, match="n=3 must be an even"):
         analysis_matrix_1d([1, 1], 3, 0)  # its last row was silently all zeros
     assert analysis_matrix_1d([1, 1], 2, 0) == [[1, 1], [1, -1]]  # Haar times sqrt 2
+
+
+def test_composition_and_stack_refuse_a_bare_operator() -> None:
+    """Composition(A) and Stack(A) (a missing list) raised "'DFT2' object is not iterable"."""
+    from algorithms.operators import Composition
+
+    for make in (Composition, Stack):
+        for bad in (DFT2(2), None):
+            with pytest.raises(InvalidType, match="ops has type"):
+                make(bad)
+    assert Composition((DFT2(2), DFT2(2).H)).shape == (4, 4)
+    assert Stack((DFT2(2), DFT2(2))).shape == (8, 4)

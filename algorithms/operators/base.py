@@ -150,6 +150,9 @@ class Composition(LinearOperator):
     by submultiplicativity of the operator 2-norm."""
 
     def __init__(self, ops: Sequence[LinearOperator]):
+        if isinstance(ops, LinearOperator) or not isinstance(ops, (list, tuple)):
+            raise InvalidType(f"ops has type {type(ops).__name__}; pass a list of "
+                              f"LinearOperators (or write A @ B)")
         flat: list[LinearOperator] = []
         for op in ops:
             if not isinstance(op, LinearOperator):

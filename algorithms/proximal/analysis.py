@@ -216,6 +216,9 @@ class Stack(LinearOperator):
     ``sum_i B_i^H v_i``."""
 
     def __init__(self, ops: Sequence[LinearOperator]):
+        if isinstance(ops, LinearOperator) or not isinstance(ops, (list, tuple)):
+            raise InvalidType(f"ops has type {type(ops).__name__}; pass a list of "
+                              f"LinearOperators")
         ops = list(ops)
         if not ops or not all(isinstance(o, LinearOperator) for o in ops):
             raise InvalidType("ops must be a non-empty sequence of LinearOperators")
