@@ -533,8 +533,10 @@ def certified_error(approx: object, exact: object, *, bits: int | None = None) -
         smaller of the Frobenius bound, ``sqrt(||E||_1 ||E||_inf)`` and a ball-arithmetic
         spectral bound; for complex data the Frobenius norm of the real and imaginary
         component errors, the 1/inf bound on upper bounds of the moduli and the spectral bound
-        of the real 2x2-block embedding); exactly 0 when ``approx`` equals rational (or
-        Gaussian-rational) ``exact`` data.
+        of the real 2x2-block embedding); exactly 0 when ``approx`` equals dyadic (or
+        Gaussian-dyadic) ``exact`` data, e.g. an answer compared with itself.  A rational
+        that is not dyadic (``1/3``) is enclosed in a ball of positive radius, so ``approx``
+        equal to it gets a positive bound of the size of that radius (about ``2^-bits``).
 
     Raises
     ------

@@ -423,10 +423,18 @@ def test_a_formula_too_large_to_serve_is_refused_when_built():
 def test_certified_error_takes_numpy_integer_entries():
     # Before: an object array or list holding numpy integers (what indexing an int array
     # gives) was refused with "approx[0, 0]=1 is not a rational number".
-    exact = sympy.Matrix([[1, sympy.Rational(1, 3)], [3, 4]])
-    third = MPQ(1, 3)
-    mixed = [[np.int32(1), third], [np.uint8(3), np.int64(4)]]
+    exact = sympy.Matrix([[1, sympy.Rational(1, 4)], [3, 4]])
+    mixed = [[np.int32(1), MPQ(1, 4)], [np.uint8(3), np.int64(4)]]
     assert certified_error(mixed, exact) == 0 and admissible(mixed, exact, 100)
     assert certified_error(np.array(mixed, dtype=object), exact) == 0
+
+
+def test_equal_to_a_non_dyadic_rational_is_a_tiny_bound_not_zero():
+    # what the docstring now says (it claimed exactly 0 for any rational data): 1/3 is
+    # enclosed in a ball of positive radius, at most 2^-bits
+    exact = sympy.Matrix([sympy.Rational(1, 3)])
+    bound = certified_error([MPQ(1, 3)], exact, bits=100)
+    assert 0 < bound <= MPQ(1, 2**100)
+    assert certified_error([MPQ(1, 4)], sympy.Matrix([sympy.Rational(1, 4)])) == 0
     with pytest.raises(InvalidType, match=r"approx\[0\]='x' \(of type str\) is not a rational"):
         certified_error(["x"], sympy.Matrix([1]))
