@@ -438,3 +438,27 @@ def test_equal_to_a_non_dyadic_rational_is_a_tiny_bound_not_zero():
     assert certified_error([MPQ(1, 4)], sympy.Matrix([sympy.Rational(1, 4)])) == 0
     with pytest.raises(InvalidType, match=r"approx\[0\]='x' \(of type str\) is not a rational"):
         certified_error(["x"], sympy.Matrix([1]))
+
+
+# ------------------------------------------------------------------ 8. formulas of odd size
+@pytest.mark.parametrize("N", [3, 5, 7])
+def test_dft_and_dct_of_odd_size_keep_the_promise_against_mpmath(N):
+    # the existing checks use N = 1, 2, 4, 6, 16 for the DFT; odd and prime N have no real
+    # entries besides row and column 0, and the DCT-II's angles do not repeat in the same way
+    from oracle import DFT
+
+    for n, tighten in [(0, 0), (33, 2), (200, 0)]:
+        dft, dct = Oracle(DFT(N), tighten=tighten), Oracle(DCT2(N), tighten=tighten)
+        F, C = dft.matrix(n), dct.matrix(n)
+        with mpmath.workdps(90):
+            E = mpmath.matrix(N, N)
+            D = mpmath.matrix(N, N)
+            for j in range(N):
+                for k in range(N):
+                    exact = mpmath.expjpi(mpmath.mpf(-2 * j * k) / N) / mpmath.sqrt(N)
+                    E[j, k] = mpmath.mpc(_mp(F.real[j, k]), _mp(F.imag[j, k])) - exact
+                    c = mpmath.sqrt(mpmath.mpf(1 if j == 0 else 2) / N)
+                    D[j, k] = _mp(C[j, k]) - c * mpmath.cospi(mpmath.mpf(2 * k + 1) * j / (2 * N))
+            limit = mpmath.mpf(2) ** -(n + tighten)
+            assert max(mpmath.svd_c(E, compute_uv=False)) <= _mp(dft.reads[-1].bound) <= limit
+            assert max(mpmath.svd_r(D, compute_uv=False)) <= _mp(dct.reads[-1].bound) <= limit
