@@ -557,3 +557,20 @@ def test_composition_and_stack_refuse_a_bare_operator() -> None:
                 make(bad)
     assert Composition((DFT2(2), DFT2(2).H)).shape == (4, 4)
     assert Stack((DFT2(2), DFT2(2))).shape == (8, 4)
+
+
+def test_primal_dual_stopped_by_its_callback_counts_the_steps_run() -> None:
+    """A truthy step_callback at step 7 of 100 returned iterations=100."""
+    seen = []
+
+    def stop(i, x):
+        seen.append((i, x.copy()))
+        return i >= 7
+
+    res = primal_dual(A2, B2, J=WeightedL1(), ctx=F64, iterations=100, tau1=Q(1, 4),
+                      tau2=Q(1, 4), step_callback=stop)
+    assert res.iterations == 7 and [i for i, _ in seen] == list(range(1, 8))
+    assert np.array_equal(res.x, seen[-1][1])
+    full = primal_dual(A2, B2, J=WeightedL1(), ctx=F64, iterations=7, tau1=Q(1, 4),
+                       tau2=Q(1, 4))
+    assert full.iterations == 7 and np.array_equal(full.x, res.x)

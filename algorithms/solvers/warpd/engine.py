@@ -64,7 +64,7 @@ its own business (contexts, exact fixed point, error bounds); the driver never t
 vectors.
 
 Observation: ``callback(record)`` after every restart with a :class:`RestartRecord`, and
-``step_callback(iteration, x)`` every ``record_every`` steps of the un-restarted
+``step_callback(iteration, x)`` every ``every`` steps of the un-restarted
 :func:`primal_dual`; a truthy return value stops the run.  Nothing is printed.
 """
 
@@ -431,8 +431,9 @@ def _b(ctx: Context, P: WarpdProblem) -> Vec:
 def _pd_run(P: WarpdProblem, ctx: Context, b: Vec, x: Vec, tau1: object, tau2: object,
             k: int, output: str, J: Regulariser, start: int = 0,
             step_callback: StepCallback | None = None, every: int = 1,
-            midpoints: bool = False) -> tuple[Vec, bool]:
-    """``k`` primal-dual steps from ``(x, 0, 0)``; returns (output, stopped).  With
+            midpoints: bool = False) -> tuple[Vec, int]:
+    """``k`` primal-dual steps from ``(x, 0, 0)``; returns (output, steps run: ``k``, or fewer
+    when ``step_callback`` stopped the run).  With
     ``midpoints`` (``Ball`` only) every iterate is replaced by its midpoint after each step."""
     A, an = P.A, P.analysis
     t1, t2 = ctx.scalar(tau1), ctx.scalar(tau2)
@@ -469,11 +470,11 @@ def _pd_run(P: WarpdProblem, ctx: Context, b: Vec, x: Vec, tau1: object, tau2: o
         if step_callback is not None and (j % every == 0 or j == k):
             cur = x if output == "last" else scal(ctx, gmpy2.mpq(1, j), s)
             if step_callback(start + j, cur):
-                return cur, True
+                return cur, j
     if output == "last":
-        return x, False
+        return x, k
     return _mid(ctx, scal(ctx, gmpy2.mpq(1, k), s)) if midpoints else scal(
-        ctx, gmpy2.mpq(1, k), s), False
+        ctx, gmpy2.mpq(1, k), s), k
 
 
 def _check_run(ctx: Context, reweight: object, midpoints: object) -> None:
@@ -633,7 +634,8 @@ def primal_dual(A: object, b: object, *, J: Regulariser, ctx: Context, iteration
     """The same primal-dual iteration WITHOUT restarts (the baseline): ``iterations`` steps
     with fixed ``tau1, tau2`` (checked: ``tau1 tau2 L^2 < 1`` exactly); ``eps=None`` is the
     square-root form.  ``step_callback(i, x_out)`` every ``every`` steps, with ``x_out`` the
-    running ergodic average (or the last iterate)."""
+    running ergodic average (or the last iterate); a truthy return stops the run, and the
+    result's ``iterations`` is then the number of steps run."""
     P = _problem(A, b, J, eps, lam, B, L_A, L_B)
     _check_common(ctx, output, step_callback)
     t1, t2 = _pos(tau1, "tau1"), _pos(tau2, "tau2")
@@ -642,6 +644,6 @@ def primal_dual(A: object, b: object, *, J: Regulariser, ctx: Context, iteration
     iterations = _count(iterations, "iterations")
     every = _count(every, "every")
     b_ = _b(ctx, P)
-    x, _ = _pd_run(P, ctx, b_, _x0(ctx, P, x0), t1, t2, iterations, output, P.J, 0,
-                   step_callback, every)
-    return WarpdResult(x, (), None, P, iterations)
+    x, done = _pd_run(P, ctx, b_, _x0(ctx, P, x0), t1, t2, iterations, output, P.J, 0,
+                      step_callback, every)
+    return WarpdResult(x, (), None, P, done)
