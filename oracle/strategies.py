@@ -43,8 +43,10 @@ def rationals(max_numerator: int = 20, max_denominator: int = 12) -> st.SearchSt
 
 
 def irrational_atoms() -> st.SearchStrategy:
-    """Single irrational building blocks: ``sqrt(p)`` for non-square p, ``pi``, ``E``,
-    ``cos(pi*p/q)``, ``sin(p/q)``, ``exp(p/q)``, ``log(p)`` for ``p >= 2``.
+    """Single (mostly irrational) building blocks: ``sqrt(p)`` for non-square p, ``pi``,
+    ``E``, ``cos(pi*p/q)``, ``sin(p/q)``, ``exp(p/q)``, ``log(p)`` for ``p >= 2``.  SymPy
+    evaluates a few of them to rationals (``cos(pi*7/7) = -1``, ``cos(pi*4/8) = 0``,
+    ``cos(pi*8/12) = -1/2``, ``exp(0) = 1``); filter on ``is_rational`` if that matters.
 
     Shrinks toward ``sqrt(2)``.
     """

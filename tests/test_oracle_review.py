@@ -462,3 +462,15 @@ def test_dft_and_dct_of_odd_size_keep_the_promise_against_mpmath(N):
             limit = mpmath.mpf(2) ** -(n + tighten)
             assert max(mpmath.svd_c(E, compute_uv=False)) <= _mp(dft.reads[-1].bound) <= limit
             assert max(mpmath.svd_r(D, compute_uv=False)) <= _mp(dct.reads[-1].bound) <= limit
+
+
+def test_irrational_atoms_can_be_rational_as_the_docstring_now_says():
+    # Before: documented as "single irrational building blocks", yet cos(pi*7/7) = -1 and
+    # exp(0) = 1 are drawn; a user relying on irrationality must filter
+    from hypothesis import find
+
+    from oracle.strategies import irrational_atoms
+
+    found = find(irrational_atoms(), lambda x: x.is_rational,
+                 settings=settings(max_examples=2000, database=None))
+    assert found in (-1, 0, 1, sympy.Rational(-1, 2), sympy.Rational(1, 2))
