@@ -574,3 +574,11 @@ def test_primal_dual_stopped_by_its_callback_counts_the_steps_run() -> None:
     full = primal_dual(A2, B2, J=WeightedL1(), ctx=F64, iterations=7, tau1=Q(1, 4),
                        tau2=Q(1, 4))
     assert full.iterations == 7 and np.array_equal(full.x, res.x)
+
+
+def test_reweight_must_return_a_regulariser() -> None:
+    """A reweight returning None failed at the next restart with AttributeError."""
+    with pytest.raises(InvalidType, match="reweight returned a NoneType after restart 1"):
+        warpd(A2, B2, reweight=lambda c, x, J: None, **WARPD)
+    res = warpd(A2, B2, reweight=lambda c, x, J: J.reweighted(c, x, "1/10"), **WARPD)
+    assert len(res.records) == 2

@@ -576,6 +576,9 @@ def run_plans(P: WarpdProblem, ctx: Context, plans: Sequence[RestartPlan], *,
                            midpoints=midpoints)
         if reweight is not None:
             J = reweight(ctx, x_out, J)
+            if not isinstance(J, Regulariser):
+                raise InvalidType(f"reweight returned a {type(J).__name__} after restart "
+                                  f"{plan.restart}; it must return a Regulariser")
         return RestartOutput(x_out, (x_out, J))
 
     x, records, total = run_restarts(plans, kernel, (x, P.J), callback=callback)
