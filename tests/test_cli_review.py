@@ -192,10 +192,10 @@ def test_help_states_every_default():
 
 
 @pytest.mark.parametrize("command", ["demo", "paradox", "table1", "convergence", "imaging",
-                                     "tradeoff"])
+                                     "tradeoff", "sweep phase"])
 def test_help_says_how_long_a_run_takes(command, capsys):
     with pytest.raises(SystemExit):
-        cli.main([command, "--help"])
+        cli.main([*command.split(), "--help"])
     text = " ".join(capsys.readouterr().out.split())
     assert any(word in text for word in ("Time", "Takes a few seconds")), text
     assert any(unit in text for unit in (" s ", " s,", " s;", "min", "seconds")), text
