@@ -582,3 +582,21 @@ def test_reweight_must_return_a_regulariser() -> None:
         warpd(A2, B2, reweight=lambda c, x, J: None, **WARPD)
     res = warpd(A2, B2, reweight=lambda c, x, J: J.reweighted(c, x, "1/10"), **WARPD)
     assert len(res.records) == 2
+
+
+pos_rat = st.tuples(st.integers(1, 10**6), st.integers(1, 10**6)).map(lambda p: Q(*p))
+
+
+@given(C1=pos_rat, C2=pos_rat, L=pos_rat, level=pos_rat,
+       tau=st.integers(1, 999).map(lambda k: Q(k, 1000)))
+def test_step_sizes_always_satisfy_the_certified_condition(C1, C2, L, level, tau) -> None:
+    """tau1 = tau C1 level/(L C2) and tau2 = tau^2/(L^2 tau1), both rounded DOWN to 53-bit
+    dyadics: tau1 tau2 L^2 <= tau^2 < 1 exactly, and each is within 2^-52 of its formula."""
+    from algorithms.solvers.warpd import step_sizes
+
+    t1, t2 = step_sizes(C1, C2, L, tau, level)
+    assert 0 < t1 * t2 * L * L <= tau * tau < 1
+    exact1 = tau * C1 * level / (L * C2)
+    assert exact1 * (1 - Q(1, 2**52)) <= t1 <= exact1
+    exact2 = tau * tau / (L * L * t1)
+    assert exact2 * (1 - Q(1, 2**52)) <= t2 <= exact2
