@@ -311,6 +311,7 @@ class _Generic(Formula):
             values = [entry(*ix) for ix in indices]
             closures = [not isinstance(v, sympy.Basic) and callable(v) for v in values]
         self._indices = indices
+        self._exact: object | None = None  # the compiled values' part (see balls)
         if all(closures):
             self._closures: list[Closure] | None = values
             self._values: list[object] | None = None
@@ -333,11 +334,45 @@ class _Generic(Formula):
     def exact_values(self) -> list[object] | None:
         return None if self._values is None else list(self._values)
 
+    def balls(self, bits: int) -> list[arb]:
+        """Row-major real-component balls of radius ``<= 2^-bits``.  A formula of exact values
+        is compiled like a SymPy matrix of them (the balls the oracle serves it from; complex
+        only if some value contains ``I``)."""
+        if self._values is None:
+            return super().balls(bits)
+        if self._exact is None:
+            from oracle.data import ExactData  # data.py imports this module
+
+            if len(self.shape) == 2:
+                data = ExactData(self, complex_matrix=self.is_complex)
+                self._exact = data.part("A")
+            else:
+                data = ExactData(None, [self], shape=(self.shape[0], 1))
+                self._exact = data.part(0)
+        return self._exact.balls(bits)
+
+    def _compiled_only(self, what: str) -> InvalidArgument:
+        return InvalidArgument(
+            f"{self!r} is compiled like a SymPy matrix of its values, so it has no {what}; "
+            f"use balls(bits), or give it to ExactData / Oracle"
+        )
+
+    def pattern(self) -> tuple[np.ndarray, list[int]]:
+        if self._values is not None:
+            raise self._compiled_only("pattern of distinct flint values")
+        return super().pattern()
+
+    def enclose(self, bits: int) -> list[arb]:
+        if self._values is not None:
+            raise self._compiled_only("distinct flint values")
+        return super().enclose(bits)
+
     def _index(self) -> np.ndarray:
         return np.arange(self.distinct_count)
 
     def distinct_balls(self, prec: int) -> list[arb]:
-        assert self._closures is not None
+        if self._closures is None:
+            raise self._compiled_only("flint closures")
         out = [f(prec) for f in self._closures]
         if not self.is_complex:
             if all(type(b) is arb for b in out):

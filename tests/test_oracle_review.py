@@ -474,3 +474,24 @@ def test_irrational_atoms_can_be_rational_as_the_docstring_now_says():
     found = find(irrational_atoms(), lambda x: x.is_rational,
                  settings=settings(max_examples=2000, database=None))
     assert found in (-1, 0, 1, sympy.Rational(-1, 2), sympy.Rational(1, 2))
+
+
+def test_balls_of_a_formula_of_exact_values():
+    # Before: Formula.balls(bits) (public) raised "length=0 must be a positive int" for a
+    # FormulaMatrix of exact values, pattern() "positions in 0..-1", distinct_balls() a bare
+    # AssertionError.
+    from oracle import FormulaMatrix
+
+    def same(x, y):
+        return all(a.mid() == b.mid() and a.rad() == b.rad() for a, b in zip(x, y, strict=True))
+
+    values = FormulaMatrix((2, 2), lambda i, j: A[i, j])
+    assert same(values.balls(90), ExactData(A).balls("A", 90))
+    vector = FormulaVector(2, lambda i: [1 + sympy.I, sympy.sqrt(3)][i], is_complex=True)
+    expected = ExactData(None, [[1 + sympy.I, sympy.sqrt(3)]], shape=(2, 1)).balls(0, 70)
+    assert len(expected) == 4 and same(vector.balls(70), expected)
+    for call in (lambda: values.enclose(10), values.pattern, lambda: values.distinct_balls(64)):
+        with pytest.raises(InvalidArgument, match="compiled like a SymPy matrix of its values"):
+            call()
+    closures = FormulaMatrix((1, 1), lambda i, j: (lambda prec: arb(2).sqrt()))
+    assert closures.balls(50)[0].rad() <= 2.0**-50  # closures: unchanged
