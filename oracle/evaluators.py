@@ -26,7 +26,7 @@ from flint import acb, arb
 
 from oracle.entries import MAX_WORKING_PRECISION, flint_precision, integer_or_none
 from oracle.errors import InvalidArgument, InvalidType, PrecisionError, short
-from oracle.exact import _magnitude_bits, _radius_ok, arb_rad_mpq
+from oracle.exact import _check_working_bits, _magnitude_bits, _radius_ok, arb_rad_mpq
 
 __all__ = ["CertifiedVector"]
 
@@ -191,6 +191,7 @@ class CertifiedVector:
         ``2^-prec``, so such an evaluator is not one, and raising the precision further
         (toward millions of bits) would only take time.
         """
+        bits = _check_working_bits(bits)
         prec = max(bits + 32, 64)
         count = 2 * self.length if self.is_complex else self.length
         results: list[arb | None] = [None] * count

@@ -495,3 +495,13 @@ def test_balls_of_a_formula_of_exact_values():
             call()
     closures = FormulaMatrix((1, 1), lambda i, j: (lambda prec: arb(2).sqrt()))
     assert closures.balls(50)[0].rad() <= 2.0**-50  # closures: unchanged
+
+
+@pytest.mark.parametrize("bits", [10.5, "10", None, True])
+def test_enclose_of_an_evaluator_or_formula_names_a_bad_bits(bits):
+    # Before: CertifiedVector.enclose / Formula.balls raised Python's own TypeError from
+    # inside the precision schedule ("unsupported operand type(s) for <<"), or took True as 1.
+    vec = CertifiedVector(1, lambda prec: [arb(2).sqrt()], is_complex=False)
+    for call in (lambda: vec.enclose(bits), lambda: DCT2(2).balls(bits)):
+        with pytest.raises(InvalidType, match=r"bits=.* must be an integer"):
+            call()
