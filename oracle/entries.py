@@ -122,6 +122,14 @@ def refuse_float(value: object, where: str) -> InexactInput:
     )
 
 
+def _parse_int(text: str) -> int:
+    """``int(text)``, also beyond Python's 4,300-digit limit on converting text to ``int``."""
+    try:
+        return int(text)
+    except ValueError:  # too many digits for int(): gmpy2 has no such limit
+        return int(gmpy2.mpz(text.strip()))
+
+
 def as_exact(value: object, where: str = "value") -> sympy.Expr:
     """Convert ``value`` to an exact real SymPy expression, refusing anything inexact.
 
@@ -149,7 +157,7 @@ def as_exact(value: object, where: str = "value") -> sympy.Expr:
                 f"{where}={short(value, use_repr=True)} is not a rational string; use 'p' or "
                 f"'p/q' with integers"
             )
-        p, q = int(match.group(1)), int(match.group(2) or 1)
+        p, q = _parse_int(match.group(1)), _parse_int(match.group(2) or "1")
         if q == 0:
             raise InvalidArgument(f"{where}={short(value, use_repr=True)} has a zero denominator")
         return sympy.Rational(p, q)

@@ -505,3 +505,14 @@ def test_enclose_of_an_evaluator_or_formula_names_a_bad_bits(bits):
     for call in (lambda: vec.enclose(bits), lambda: DCT2(2).balls(bits)):
         with pytest.raises(InvalidType, match=r"bits=.* must be an integer"):
             call()
+
+
+def test_a_rational_string_longer_than_4300_digits_is_exact_data():
+    # Before: Python's limit on converting text to int surfaced as a raw ValueError ("Exceeds
+    # the limit (4300 digits) for integer string conversion") from as_exact and Oracle.
+    from oracle import as_exact
+
+    digits = "9" * 5000
+    big = int(digits[:4000]) * 10**1000 + int(digits[4000:])  # built without int(str)
+    assert as_exact(digits) == big and as_exact(f"-1/{digits}") == sympy.Rational(-1, big)
+    assert Oracle([[digits]]).matrix(1)[0, 0] == big
