@@ -66,6 +66,8 @@ def test_negative_seed_is_a_usage_error(command, capsys, no_compute):
     (["imaging", "--quick", "--prec", "128", "--restarts-b", "3"],
      ["--quick", "--prec 128", "--restarts-b 3"]),
     (["imaging", "--restarts-b", "0"], ["--restarts-b", "0", "1..1000"]),
+    (["imaging", "--part", "a", "--prec", "512"], ["--part a", "--prec 512"]),
+    (["imaging", "--part", "b", "--size", "512"], ["--part b", "--size 512"]),
     (["table1", "--workers", "3"], ["--workers 3", "--executor serial"]),
     (["tradeoff", "--no-cache", "--cache-dir", "somewhere"], ["--no-cache", "somewhere"]),
 ])

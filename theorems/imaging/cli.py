@@ -44,14 +44,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "Time on the project's 2-core machine: (a) about 15 s at 256x256, (b) about 2.5 min;\n"
         "--quick: a few seconds.")
     parser.add_argument("--size", type=int, choices=SIZES, default=None,
-                        help="image side of part (a) (default 256)")
+                        help="image side of part (a) (default 256; not with --part b)")
     parser.add_argument("--image", default="ellipses",
                         choices=("ellipses", "textured", "detail", "shepp_logan", "camera"),
                         help="test image of part (a) (default ellipses; none is downloaded)")
     parser.add_argument("--prec", type=int, choices=(128, 256, 512), default=None,
-                        help="ball precision of part (b) in bits (default 256)")
+                        help="ball precision of part (b) in bits (default 256; not with --part a)")
     parser.add_argument("--restarts-b", type=bounded_int(1, 1000), default=None,
-                        help="restarts of part (b), 1..1000 (default 150: e^-150 < 1e-65)")
+                        help="restarts of part (b), 1..1000 (default 150: e^-150 < 1e-65; not "
+                             "with --part a)")
     parser.add_argument("--seed", type=nonnegative_int, default=0,
                         help="image, mask and noise seed, an integer >= 0 (default 0)")
     parser.add_argument("--part", choices=("a", "b", "both"), default="both",
@@ -69,6 +70,13 @@ def main(args: argparse.Namespace) -> int:
              if getattr(args, name, None) is not None]
     if args.quick and given:
         raise UsageError(f"--quick fixes the sizes; it contradicts {', '.join(given)}")
+    unused = {"a": ("prec", "restarts_b"), "b": ("size",)}.get(args.part, ())
+    ignored = [f"--{name.replace('_', '-')} {getattr(args, name)}" for name in unused
+               if getattr(args, name, None) is not None]
+    if ignored:
+        other = "b" if args.part == "a" else "a"
+        raise UsageError(f"--part {args.part} contradicts {', '.join(ignored)} (a setting of "
+                         f"part ({other}), which --part {args.part} does not run)")
     for name, value in DEFAULTS.items():
         if getattr(args, name, None) is None:
             setattr(args, name, value)
