@@ -8,6 +8,8 @@ from __future__ import annotations
 import argparse
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from theorems import cli
 
@@ -234,3 +236,31 @@ def test_range_errors_say_why_the_range_stops(capsys, no_compute):
         line = _fails(["paradox", flag, value], capsys, usage="python -m theorems paradox",
                       words=[flag, value])
         assert line.endswith(f"({LIMITS[flag][2]})")
+
+
+# ------------------------------------------------------------------ any value out of range
+def _ranged_flags() -> list[tuple[list[str], str, int, int]]:
+    """(command, flag, low, high) of every bounded integer flag, read from the commands'
+    ``LIMITS`` tables where they have one."""
+    from theorems.convergence.cli import LIMITS as CONVERGENCE
+    from theorems.paradox.cli import LIMITS as PARADOX
+
+    found = [(["paradox"], flag, low, high) for flag, (low, high, _w) in PARADOX.items()
+             if flag.startswith("--") and flag != "--m"]
+    found += [(["convergence"], flag, low, high)
+              for flag, (low, high, _w) in CONVERGENCE.items() if flag.startswith("--")]
+    found += [(["imaging"], "--restarts-b", 1, 1000), (["sweep", "phase"], "--K", 2, 30),
+              (["sweep", "phase"], "--seeds", 1, 10_000), (["table1"], "--workers", 1, 1024),
+              (["paradox"], "--blas-threads", 0, 256)]
+    return found
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(case=st.sampled_from(_ranged_flags()), data=st.data())
+def test_any_value_out_of_range_names_flag_and_value(case, data, capsys, no_compute):
+    command, flag, low, high = case
+    value = data.draw(st.one_of(st.integers(max_value=low - 1),
+                                st.integers(min_value=high + 1)), label="value")
+    _fails([*command, flag, str(value)], capsys, usage=f"python -m theorems {' '.join(command)}",
+           words=[flag, f"{value} is outside {low}..{high}"])

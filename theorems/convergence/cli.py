@@ -47,11 +47,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.epilog = "Ranges: " + "; ".join(
         f"{flag} {low}..{high}" for flag, (low, high, _w) in LIMITS.items()
         if flag.startswith("--")) + ".  Exit status 2 for a value outside them."
-    parser.add_argument("--restarts", type=bounded_int(*LIMITS["--restarts"][:2]), default=200,
+    parser.add_argument("--restarts", type=bounded_int(*LIMITS["--restarts"]), default=200,
                         help="restarts n of the convergence runs, 1..2000 (default 200)")
-    parser.add_argument("--p-inner", type=bounded_int(*LIMITS["--p-inner"][:2]), default=30,
+    parser.add_argument("--p-inner", type=bounded_int(*LIMITS["--p-inner"]), default=30,
                         help="primal-dual steps per restart, 1..1000 (default 30)")
-    parser.add_argument("--precisions", type=bounded_int(*LIMITS["--precisions"][:2]),
+    parser.add_argument("--precisions", type=bounded_int(*LIMITS["--precisions"]),
                         nargs="+", default=[128, 256, 512],
                         help="ball precisions in bits, each 16..4096, at most 6 "
                              "(default 128 256 512)")
