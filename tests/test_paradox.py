@@ -108,6 +108,20 @@ def test_result_repr_summary_and_html(results):
     assert "<table>" in res._repr_html_()
 
 
+def test_summary_prints_to_a_given_console_not_stdout(results, capsys):
+    import io
+
+    from rich.console import Console
+
+    res = results[("P3", 3)]
+    buf = io.StringIO()
+    text = res.summary(Console(file=buf, width=40))  # narrow: lines must not be re-wrapped
+    assert capsys.readouterr().out == ""
+    assert buf.getvalue().rstrip("\n") == text
+    res.summary(True)
+    assert capsys.readouterr().out.rstrip("\n") == text
+
+
 def test_cayley_class_gives_the_same_picture():
     res = run("P3", 3, D="cayley", seed=3, levels=(6,), randomized_seeds=4, draws=2,
               budgets=(5,), firenet=False)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import html
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import gmpy2
 
@@ -245,9 +246,11 @@ class ParadoxResult:
                          "yes" if s.consistent else "NO"))
         return rows
 
-    def summary(self, print_it: bool = False) -> str:
+    def summary(self, print_it: Any = False) -> str:
         """The report as plain text (one line per algorithm, then the randomized table and
-        every consistency finding); printed too when ``print_it``."""
+        every consistency finding).  ``print_it``: ``True`` prints it on stdout too; a console
+        (anything with a ``print`` method, e.g. ``rich.console.Console``, as the other result
+        records' ``summary(console)`` take) prints it there instead."""
         K = self.K
         head = ("algorithm", "reads", f"{K} digits", f"{K - 1}", f"{K - 2}", "(a) fails K",
                 "consistent")
@@ -278,7 +281,9 @@ class ParadoxResult:
             if not t.consistent:
                 out.append(f"    {t.inconsistency}")
         text = "\n".join(out)
-        if print_it:
+        if callable(getattr(print_it, "print", None)):
+            print_it.print(text, markup=False, highlight=False, soft_wrap=True)
+        elif print_it:
             print(text)
         return text
 
