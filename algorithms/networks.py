@@ -21,15 +21,15 @@ reproduce a network bit for bit in ``Float64``.
 
 Nonlinearities (per block):
 
-============================  ==========================================================
-``identity``                  ``h = z``
-``relu``                      ``h_i = max(z_i, 0)``
-``soft_threshold`` (``t``)    ``h_i = sign(z_i) max(|z_i| - t_i, 0)``
-                              ``= ReLU(z_i - t_i) - ReLU(-z_i - t_i)``
-``square``                    ``h_i = z_i^2``
-``gate`` (source block ``k``) ``h = z * min(1, t^(-1/2))`` with ``t`` the single neuron of block
-                              ``k`` of the same layer (the unit-ball projection neuron)
-============================  ==========================================================
+===============================  ==========================================================
+``identity``                     ``h = z``
+``relu``                         ``h_i = max(z_i, 0)``
+``soft_threshold`` (``t``)       ``h_i = sign(z_i) max(|z_i| - t_i, 0)``
+                                 ``= ReLU(z_i - t_i) - ReLU(-z_i - t_i)``
+``square``                       ``h_i = z_i^2``
+``gate`` (source block ``k``)    ``h = z * min(1, t^(-1/2))`` with ``t`` the single neuron of block
+                                 ``k`` of the same layer (the unit-ball projection neuron)
+===============================  ==========================================================
 """
 
 from __future__ import annotations

@@ -7,12 +7,6 @@ report says a fix landed: then delete the entry).  Keys are the objects' full do
 """
 
 KNOWN_BROKEN: dict[str, str] = {
-    "algorithms.certify.ExactIntegerOperator.bits": "``|Z_ij|`` read as a substitution",
-    "algorithms.learned.lista.algorithm.LISTA": "Parameters: field list ends without a blank line",
-    "algorithms.networks": "the activation table's first column is too narrow",
-    "oracle.answers.ComplexAnswer": "field list ends without a blank line",
-    "oracle.data.ExactData": "field list ends without a blank line",
-    "oracle.evaluators.CertifiedVector": "inline literal start-string without end-string",
 }
 
 #: public names without a docstring when the documentation site was built (issue 17); a
@@ -60,11 +54,8 @@ KNOWN_UNDOCUMENTED: frozenset[str] = frozenset({
     "algorithms.solvers.firenet.parameters.FirenetParameters.shape",
     "algorithms.solvers.firenet.parameters.FirenetParameters.describe",
     "algorithms.solvers.warpd.engine.WarpdProblem.square_root",
-    "oracle.answers.ComplexAnswer.shape",
-    "oracle.answers.ComplexAnswer.ndim",
     "oracle.data.ExactData.shape",
     "oracle.data.ExactPart.shape",
-    "oracle.data.ExactPart.is_complex",
     "oracle.entries.refuse_float",
     "oracle.oracles.ReadRecord.key",
     "theorems.cli.build_parser",
@@ -72,7 +63,6 @@ KNOWN_UNDOCUMENTED: frozenset[str] = frozenset({
     "theorems.convergence.records.say",
     "theorems.convergence.restarts.exact_float",
     "theorems.convergence.restarts.trace_restarts",
-    "theorems.imaging",
     "theorems.imaging.harness.CertifiedRun.final",
     "theorems.imaging.problems.ImagingProblem.label",
     "theorems.imaging.problems.ImagingProblem.rate",
@@ -100,17 +90,9 @@ KNOWN_UNDOCUMENTED: frozenset[str] = frozenset({
     "theorems.sealed.transcripts.Transcript.reads",
     "theorems.sealed.transcripts.Transcript.summary",
     "theorems.stability.PerturbationSearch.value_and_grad",
-    "theorems.sweep.executors.SerialExecutor.describe",
-    "theorems.sweep.executors.LocalExecutor.describe",
-    "theorems.sweep.executors.DaskExecutor.describe",
-    "theorems.sweep.experiments.Experiment.function",
-    "theorems.sweep.grid.Cell.id",
-    "theorems.sweep.store.Store.close",
     "theorems.table1.replica.Replica.reported_str",
     "theorems.table1.setup.Profile.lista_settings",
     "theorems.table1.setup.SampleBank.size",
-    "theorems.tradeoff.cli.add_arguments",
-    "theorems.tradeoff.cli.main",
     "theorems.tradeoff.harness.TradeoffConfig.quick",
     "theorems.tradeoff.harness.TradeoffConfig.data_config",
     "theorems.tradeoff.harness.TradeoffResult.record",

@@ -79,21 +79,21 @@ def _mpq_to_float(v: object) -> float:
 class LISTA:
     """The LISTA training algorithm: ``train(oracle) -> NeuralNetwork``.
 
+    ``name`` is ``"LISTA"``.  After :meth:`train`, ``last_fit`` holds the :class:`LISTAFit`.
+
     Parameters
     ----------
-    labels:
+    labels
         ``k -> x_k``, the label (a length-N vector of floats) of the oracle's sample ``k``.
         Supplied by the harness that built the instance class (see the module docstring).
-    train, validation:
+    train, validation
         Indices of the oracle's samples used for training and for the checkpoint.
-    level:
+    level
         The level ``n`` at which ``A_n`` and every ``y_{k,n}`` are read.
-    settings:
-        :class:`LISTASettings`.
-    callback:
+    settings
+        The :class:`LISTASettings`.
+    callback
         Optional ``callback(record: EpochRecord)`` called after every epoch (progress bars).
-
-    ``name`` is ``"LISTA"``.  After :meth:`train`, ``last_fit`` holds the :class:`LISTAFit`.
     """
 
     name = "LISTA"
