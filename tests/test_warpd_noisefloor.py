@@ -130,3 +130,15 @@ def test_tv_floor_measures_distances_to_the_admm_reference():
     assert r.k == 1483 and r.iterations == tuple(r.k * (i + 1) for i in range(4))
     assert r.floor == r.errors[-1] and all(a > b for a, b in zip(r.errors, r.errors[1:],
                                                                      strict=False))
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_other_instances_certify_and_grow_quadratically(seed):
+    """Other seeds and sizes: the support guess is repaired when needed, the certificate
+    holds and the growth along the data ball is quadratic (the claim needs |S| >= 2)."""
+    inst = bpdn_instance(m=12, N=24, s=3, noise=0.05, seed=seed)
+    (_, _, _, xs, _), = floor_sweep(inst, (100.0,), restarts=25)
+    cert = certify_bpdn(inst, xs[-1])
+    assert cert.valid and cert.margin > 0 and len(cert.support) >= 2
+    g = tangent_growth(cert, (3.0, 30.0))
+    assert abs(g.exponent - 2) < 1e-3 and g.c_min[3.0] > g.c_min[30.0] > 0
