@@ -142,3 +142,24 @@ def test_other_instances_certify_and_grow_quadratically(seed):
     assert cert.valid and cert.margin > 0 and len(cert.support) >= 2
     g = tangent_growth(cert, (3.0, 30.0))
     assert abs(g.exponent - 2) < 1e-3 and g.c_min[3.0] > g.c_min[30.0] > 0
+
+
+def test_full_mode_adds_the_tv_table(monkeypatch, floor):
+    """``run_floor(full=True)`` runs :func:`tv_floor` (replaced here by a short real run) and
+    the report shows its table and JSON."""
+    import theorems.warpd.noisefloor as nf
+    from theorems.warpd.harness import WarpdResult
+    from theorems.warpd.report import render, to_json
+
+    real = nf.tv_floor
+    monkeypatch.setattr(nf, "tv_floor", lambda progress=None: real(
+        (3.0,), restarts=2, reference_iterations=200, progress=progress))
+    seen: list[str] = []
+    res = nf.run_floor(quick=True, full=True, progress=seen.append)
+    assert len(res.tv) == 1 and res.tv_size.startswith("32 x 32") and res.tv_reference_kkt > 0
+    assert any("TV 32 x 32" in s for s in seen)
+    js = to_json(WarpdResult((), (), (), {}, True, 0.0, res))["noise_floor"]["tv"]
+    assert js["runs"][0]["floor"] == res.tv[0].floor
+    buf = io.StringIO()
+    render(WarpdResult((), (), (), {}, True, 0.0, res), Console(file=buf, width=200))
+    assert "The same on TV" in buf.getvalue()
