@@ -401,3 +401,18 @@ def test_complex_answers_cross_the_boundary_exactly():
     assert answer_digest(data) == answer_digest(encode_answer(back))
     real = decode_answer(encode_answer(re))
     assert isinstance(real, np.ndarray) and list(real) == list(re)
+
+
+def test_client_levels_take_every_integral_type_like_the_oracle():
+    """The sealed client accepts the integers the oracle accepts (mpz, sympy.Integer, numpy)
+    and refuses bool and floats with the oracle's InvalidType."""
+    import sympy
+
+    from oracle.errors import InvalidType
+    from theorems.sealed.client import _int
+
+    for v in (3, np.int64(3), np.uint8(3), gmpy2.mpz(3), sympy.Integer(3)):
+        assert _int(v, "n") == 3 and type(_int(v, "n")) is int
+    for bad in (True, np.bool_(True), 3.0, "3", None, gmpy2.mpq(3)):
+        with pytest.raises(InvalidType, match="n="):
+            _int(bad, "n")

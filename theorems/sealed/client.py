@@ -9,6 +9,7 @@ attribute 'exact_data'``.
 
 from __future__ import annotations
 
+import numbers
 from multiprocessing.connection import Connection
 
 import numpy as np
@@ -30,7 +31,10 @@ def _oracle_error(name: str) -> type[Exception]:
 
 
 def _int(value: object, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+    """``value`` as an ``int`` when it is an integer of any integral type (``int``, numpy
+    integers, ``gmpy2.mpz``, ``sympy.Integer``), as the oracle itself accepts; ``bool`` and
+    floats raise its ``InvalidType`` (the sign is the parent oracle's to check)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
         raise _oracle_error("InvalidType")(f"{name}={value!r:.60} must be a non-negative "
                                            f"integer")
     return int(value)
