@@ -33,7 +33,7 @@ from oracle.exact import (
     gc_paused,
     is_sympy_expr,
 )
-from oracle.formula import Formula, FormulaMatrix
+from oracle.formula import Formula, FormulaMatrix, _register_exact_compiler
 
 __all__ = ["BALL_CACHE_SIZE", "ExactData", "ExactPart", "as_exact_data"]
 
@@ -640,3 +640,14 @@ class ExactPart:
         """Row-major enclosures with radius ``<= 2^-bits`` (for a complex part: the real
         parts, then the imaginary parts)."""
         return self.data.balls(self.which, bits)
+
+
+def _compile_formula(formula: Formula) -> ExactPart:
+    """A formula of exact values as the part an :class:`ExactData` of them serves (the
+    matrix ``A``, or a vector as sample 0)."""
+    if len(formula.shape) == 2:
+        return ExactData(formula, complex_matrix=formula.is_complex).part("A")
+    return ExactData(None, [formula], shape=(formula.shape[0], 1)).part(0)
+
+
+_register_exact_compiler(_compile_formula)

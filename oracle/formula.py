@@ -52,6 +52,7 @@ for it raises :class:`~oracle.errors.InvalidArgument`.  Everything computed from
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import sympy
@@ -62,6 +63,19 @@ from oracle.errors import InvalidArgument, InvalidType, LimitExceeded, short
 from oracle.evaluators import CertifiedVector, complex_components
 
 __all__ = ["DCT2", "DFT", "Formula", "FormulaMatrix", "FormulaVector", "MAX_ENTRIES"]
+
+
+#: compiles a formula of exact values like a SymPy matrix of them (``formula ->`` an
+#: ``ExactPart``); registered by :mod:`oracle.data`, which imports this module, so that this
+#: module need not import it back (no import cycle)
+_EXACT_COMPILER: Callable[[Formula], Any] | None = None
+
+
+def _register_exact_compiler(compiler: Callable[[Formula], Any]) -> None:
+    """Called once by :mod:`oracle.data` (see :data:`_EXACT_COMPILER`)."""
+    global _EXACT_COMPILER
+    _EXACT_COMPILER = compiler
+
 
 #: the most entries a formula may have (2^24: a 4096 x 4096 matrix).  Every answer is an object
 #: array of that many rationals (over a gigabyte at this size), so a larger formula is refused
@@ -341,14 +355,10 @@ class _Generic(Formula):
         if self._values is None:
             return super().balls(bits)
         if self._exact is None:
-            from oracle.data import ExactData  # data.py imports this module
-
-            if len(self.shape) == 2:
-                data = ExactData(self, complex_matrix=self.is_complex)
-                self._exact = data.part("A")
-            else:
-                data = ExactData(None, [self], shape=(self.shape[0], 1))
-                self._exact = data.part(0)
+            if _EXACT_COMPILER is None:  # pragma: no cover - oracle/__init__ imports data
+                raise InvalidArgument(f"{self!r}: import oracle.data first (it compiles "
+                                      "formulas of exact values)")
+            self._exact = _EXACT_COMPILER(self)
         return self._exact.balls(bits)
 
     def _compiled_only(self, what: str) -> InvalidArgument:
