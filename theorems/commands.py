@@ -83,27 +83,25 @@ def Console(**kwargs: object) -> _RichConsole:  # noqa: N802 - a factory standin
 
 
 # =============================================================================== value types
-def positive_int(text: str) -> int:
-    """argparse type: an integer >= 1, with a message naming the offending text."""
+def _integer_at_least(text: str, lowest: int) -> int:
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} must be >= 1")
+    if value < lowest:
+        raise argparse.ArgumentTypeError(f"{value} must be >= {lowest}")
     return value
+
+
+def positive_int(text: str) -> int:
+    """argparse type: an integer >= 1, with a message naming the offending text."""
+    return _integer_at_least(text, 1)
 
 
 def nonnegative_int(text: str) -> int:
     """argparse type: an integer >= 0 (a ``--seed`` handed to ``numpy.random.default_rng``,
     which rejects negative seeds), with a message naming the offending text."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{value} must be >= 0")
-    return value
+    return _integer_at_least(text, 0)
 
 
 def bounded_int(low: int, high: int, why: str = "") -> Callable[[str], int]:
