@@ -125,10 +125,13 @@ def ista(A: object, y: object, *, lam: object, n_iter: int, ctx: Context,
 
     ``callback(record)`` after every step; a truthy return stops early.  In ``Ball`` with
     ``certify=True`` the midpoint iteration of the module docstring is used with
-    ``guard_bits`` (default ``ceil(log2(n_iter)) + 8``) extra bits.
+    ``guard_bits`` (default ``ceil(log2(n_iter + 1)) + 8``) extra bits; ``guard_bits`` is
+    refused elsewhere, where it would have no effect.
     """
     if not isinstance(ctx, Context):
         raise InvalidType(f"ctx has type {type(ctx).__name__}; pass an arithmetic context")
+    if not isinstance(certify, (bool, np.bool_)):
+        raise InvalidType(f"certify={certify!r} must be True or False")
     Aq, yq = as_problem_data(A, y)
     lam_q, n = _settings(lam, n_iter, callback)
     s = lasso_step(Aq, step)
@@ -136,6 +139,9 @@ def ista(A: object, y: object, *, lam: object, n_iter: int, ctx: Context,
     x0q = None if x0 is None else as_mpq_vector(x0, "x0", N)
     if isinstance(ctx, Ball) and certify:
         return _ista_ball(Aq, yq, lam_q, s, n, ctx, x0q, callback, guard_bits)
+    if guard_bits is not None:
+        raise InvalidArgument(
+            f"guard_bits={guard_bits!r} only applies to the certified Ball iteration")
     Ac = ctx.matrix(Aq)
     yc = ctx.vector(yq)
     two_s = ctx.scalar(-2 * s)

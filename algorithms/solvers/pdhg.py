@@ -91,10 +91,16 @@ def pdhg_bpdn(A: object, y: object, *, eta: object, n_iter: int, ctx: Context,
     """``n_iter`` primal-dual steps for (P1) from ``x = 0, v = 0``; returns ``x_{n_iter}``.
 
     ``callback(record)`` after every step (an :class:`~algorithms.solvers.ista.IterationRecord`); a
-    truthy return stops early.
+    truthy return stops early.  In ``Ball`` with ``certify=True`` (default) the certified
+    midpoint iteration of the module docstring runs with ``guard_bits`` extra bits (default
+    ``ceil(log2(n_iter + 1) + log2(max(sqrt(lmax / q), 1))) + 8``; the working precision is at
+    least 16 bits: below about 8, arb's norm in the ``eta``-shrink can return infinite balls);
+    ``guard_bits`` is refused elsewhere, where it would have no effect.
     """
     if not isinstance(ctx, Context):
         raise InvalidType(f"ctx has type {type(ctx).__name__}; pass an arithmetic context")
+    if not isinstance(certify, (bool, np.bool_)):
+        raise InvalidType(f"certify={certify!r} must be True or False")
     Aq, yq = as_problem_data(A, y)
     m, N = Aq.shape
     eta_q = as_mpq(eta, "eta")
@@ -106,6 +112,9 @@ def pdhg_bpdn(A: object, y: object, *, eta: object, n_iter: int, ctx: Context,
     Lq, t, s = bpdn_steps(Aq, L=L, tau=tau, sigma=sigma)
     if isinstance(ctx, Ball) and certify:
         return _pdhg_ball(Aq, yq, eta_q, n, Lq, t, s, ctx, callback, guard_bits)
+    if guard_bits is not None:
+        raise InvalidArgument(
+            f"guard_bits={guard_bits!r} only applies to the certified Ball iteration")
     Bt = ctx.matrix(np.array(-t * Aq.T, dtype=object))
     Cs = ctx.matrix(np.array(s * Aq, dtype=object))
     sy = ctx.vector(np.array([s * v for v in yq], dtype=object))
@@ -131,7 +140,7 @@ def _pdhg_ball(Aq: np.ndarray, yq: np.ndarray, eta: gmpy2.mpq, n: int, Lq: gmpy2
     guard = (math.ceil(math.log2(n + 1) + math.log2(max(float(sqrt_lmax * inv_sqrt_q), 1.0)))
              + 8 if guard_bits is None else as_positive_int(guard_bits, "guard_bits", 0))
     kx = 1 + 2 * s * Lq
-    with flint_prec(ctx.prec + guard) as scope:
+    with flint_prec(max(ctx.prec + guard, 16)) as scope:
         Bt = arb_matrix(np.ascontiguousarray(Aq.T), -t)
         Cs = arb_matrix(Aq, s)
         sy = arb_vector(np.array([s * v for v in yq], dtype=object))

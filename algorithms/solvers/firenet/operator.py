@@ -43,8 +43,9 @@ sum ``D_{j+1} <= D_j + sqrt(lambda_max(M)) rho_j``.  The rest -- ``D_0 = |x_0 - 
 is the dense argument word for word.  The restart sum ``s`` is accumulated in balls (its radius
 is carried into ``psi`` and into the next start), so no rounding is ever left unbounded.  Guard
 bits follow the same rule (:func:`~algorithms.solvers.firenet.certified.
-guard_schedule`).  The iteration reads ``A`` only through ``apply``, ``adjoint`` and
-``norm_bound`` (``L``).
+guard_schedule`); the working precision ``prec + guard`` is raised to at least 16 bits (arb's
+projection can return NaN balls below about 8).  The iteration reads ``A`` only through
+``apply``, ``adjoint`` and ``norm_bound`` (``L``).
 
 The network form of FIRENET needs the matrix as layer weights; for an operator
 :func:`algorithms.solvers.firenet.firenet_network` refuses (:class:`~algorithms.errors.
@@ -63,18 +64,27 @@ from flint import acb, acb_mat, arb, arb_mat, fmpq
 from algorithms.arithmetic.ball import Ball, flint_prec
 from algorithms.arithmetic.base import Context, Vec
 from algorithms.arithmetic.float64 import Float64
-from algorithms.arithmetic.gaussian import GaussianRational
+from algorithms.arithmetic.gaussian import GaussianRational, as_gaussian
 from algorithms.certify import bound_up, pd_metric_bounds
 from algorithms.errors import InvalidArgument
 from algorithms.rationals import as_positive_int, dyadic_round, mpq_sqrt_upper
 from algorithms.solvers.firenet.certified import guard_schedule
-from algorithms.solvers.firenet.parameters import Callback, FirenetParameters, restart_plans
+from algorithms.solvers.firenet.parameters import (
+    Callback,
+    FirenetParameters,
+    check_double_range,
+    restart_plans,
+)
 from algorithms.solvers.warpd.engine import RestartOutput, RestartPlan, run_restarts
 
 __all__ = ["solve_operator", "operator_data", "norm2_upper_any"]
 
 #: extra bits of the data balls and of the restart sum over the working precision
 _DATA_GUARD = 64
+#: the least working precision of the certified operator iteration: below about 8 bits arb's
+#: ``max``/``rsqrt`` in the dual projection can return NaN balls (seen at ``Ball(2)`` with
+#: ``guard_bits=0``), which would end the run with no bound at all
+_MIN_WP = 16
 
 
 # =============================================================================== data
@@ -97,17 +107,17 @@ def norm2_upper_any(y: object) -> gmpy2.mpq:
             c = complex(v)
             sq += gmpy2.mpq(c.real) ** 2 + gmpy2.mpq(c.imag) ** 2
         return _up(mpq_sqrt_upper(sq, 64)) if sq else gmpy2.mpq(0)
-    return _up(mpq_sqrt_upper(_sq(list(arr.ravel())), 64)) if _sq(list(arr.ravel())) else \
-        gmpy2.mpq(0)
+    sq = _sq(list(arr.ravel()))
+    return _up(mpq_sqrt_upper(sq, 64)) if sq else gmpy2.mpq(0)
 
 
 def _sq(vals: list) -> gmpy2.mpq:
+    """``sum |v|^2`` exactly, for every exact spelling :func:`as_gaussian` accepts (Python and
+    numpy integers, ``Fraction``, ``mpq``, rational strings, SymPy numbers, Gaussian
+    rationals)."""
     out = gmpy2.mpq(0)
-    for v in vals:
-        if isinstance(v, GaussianRational):
-            out += v.abs2()
-        else:
-            out += gmpy2.mpq(v) ** 2
+    for i, v in enumerate(vals):
+        out += (v if isinstance(v, GaussianRational) else as_gaussian(v, f"y[{i}]")).abs2()
     return out
 
 
@@ -140,6 +150,7 @@ def solve_operator(P: FirenetParameters, y: object, ctx: Context, callback: Call
             f"guard_bits={guard_bits} only applies to the certified Ball iteration")
     yv = operator_data(y, ctx, P.shape[0])
     if isinstance(ctx, Float64):
+        check_double_range(P)
         return _solve_float64(P, yv, ctx, callback)
     return _solve_generic(P, yv, ctx, callback)
 
@@ -285,7 +296,7 @@ def _solve_ball(P: FirenetParameters, y: object, ctx: Ball, callback: Callback |
               else [as_positive_int(guard_bits, "guard_bits", 0)] * P.n_outer)
     inv_sqrt_tau, sqrt_lmax, inv_sqrt_q = pd_metric_bounds(P.tau, P.sigma, P.L)
     kx = 1 + 2 * P.sigma * P.L
-    yb = _ball_data(y, m, ctx.prec + guards[0] + _DATA_GUARD)
+    yb = _ball_data(y, m, max(ctx.prec + guards[0], _MIN_WP) + _DATA_GUARD)
     cplx = op.is_complex or isinstance(yb, acb_mat)
 
     def q_arb(q: gmpy2.mpq) -> arb:
@@ -295,7 +306,7 @@ def _solve_ball(P: FirenetParameters, y: object, ctx: Ball, callback: Callback |
         """One restart; carry: the ball sum ``S`` of the previous restart and its ``e_avg``."""
         S, e_avg = carry
         k = plan.restart
-        wp = ctx.prec + guards[k - 1]
+        wp = max(ctx.prec + guards[k - 1], _MIN_WP)
         B = Ball(wp)
         scale = P.scales[k - 1]
         with flint_prec(wp):

@@ -281,6 +281,43 @@ def restart_plans(P: FirenetParameters) -> tuple[RestartPlan, ...]:
 
 Callback = Callable[[RestartRecord], object]
 
+def check_certify(certify: object) -> None:
+    """``certify`` must be a bool (a string such as ``"no"`` is truthy and would silently
+    select the certified iteration)."""
+    if not isinstance(certify, (bool, np.bool_)):
+        raise InvalidType(f"certify={certify!r} must be True or False")
+
+
+#: ``2^1024``: a rational at least this large rounds to infinity in float64
+_DOUBLE_OVERFLOW = gmpy2.mpq(2) ** 1024
+
+
+def _log2(q: gmpy2.mpq) -> int:
+    """``floor``-ish ``log2 |q|`` (within one) of a nonzero rational, for messages."""
+    return int(abs(q.numerator)).bit_length() - int(q.denominator).bit_length()
+
+
+def check_double_range(P: FirenetParameters) -> None:
+    """Refuse a run whose coefficients overflow float64 (:class:`InvalidArgument` naming the
+    parameter that causes it).
+
+    With ``delta = 0`` the levels ``e_k = nu^k eps0`` fall geometrically, so ``scale_k =
+    2 L / (e_k p)`` and the data coefficient ``sigma scale_k`` pass ``2^1024`` after roughly 700
+    restarts (fewer for a small ``eps0``); a huge ``lam`` does the same to the thresholds
+    ``tau lam w``.  A double run would meet infinities (the exact contexts and the certified
+    Ball iteration have no such limit)."""
+    for k, sc in enumerate(P.scales, start=1):
+        if max(sc, P.sigma * sc) >= _DOUBLE_OVERFLOW:
+            raise InvalidArgument(
+                f"n_outer={P.n_outer}, delta={P.delta}: restart {k} has scale_k = 2L/(e_k p) "
+                f"~ 2^{_log2(sc)}, beyond the double range; Float64 cannot run it.  Use at "
+                f"most {k - 1} restarts, delta > 0, or an MP/Ball context")
+    th = max(P.thresholds)
+    if th >= _DOUBLE_OVERFLOW:
+        raise InvalidArgument(
+            f"lam ~ 2^{_log2(P.lam)}: the threshold tau lam w ~ 2^{_log2(th)} is beyond the "
+            f"double range; Float64 cannot run it")
+
 
 # =============================================================================== the network
 class FirenetWeights:

@@ -118,6 +118,8 @@ from algorithms.solvers.firenet.parameters import (
     Callback,
     FirenetParameters,
     FirenetWeights,
+    check_certify,
+    check_double_range,
     firenet_parameters,
     norm2_upper,
     operator_parameters,
@@ -164,6 +166,7 @@ def firenet_solve(
     """
     if not isinstance(ctx, Context):
         raise InvalidType(f"ctx has type {type(ctx).__name__}; pass an arithmetic context")
+    check_certify(certify)
     op = _as_operator(A, y)
     if op is not None:
         if callback is not None and not callable(callback):
@@ -215,6 +218,7 @@ def run_firenet(P: FirenetParameters, W: FirenetWeights, y: object, ctx: Context
     if ctx.size(yv) != m:
         raise InvalidArgument(f"y has length {ctx.size(yv)}; length {m} is required")
     if isinstance(ctx, Float64):
+        check_double_range(P)
         return _solve_float64(P, W, yv, ctx, callback)
     return _solve_generic(P, W, yv, ctx, callback)
 

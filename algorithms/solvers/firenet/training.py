@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,8 +44,15 @@ class FIRENET:
     name: str = "FIRENET"
 
     def __post_init__(self) -> None:
-        if isinstance(self.level, bool) or not isinstance(self.level, int) or self.level < 0:
+        # every integral type the oracle reads levels with (numpy integers, gmpy2.mpz,
+        # sympy.Integer); bools and floats refused
+        try:
+            level = operator.index(self.level)
+        except TypeError:
+            level = None
+        if isinstance(self.level, bool) or level is None or level < 0:
             raise InvalidArgument(f"level={self.level!r} must be a non-negative integer")
+        object.__setattr__(self, "level", level)
         lam = as_mpq(self.lam, "lam")
         if lam <= 0:
             raise InvalidArgument(f"lam={lam} must be > 0")
