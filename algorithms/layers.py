@@ -15,7 +15,7 @@ import numpy as np
 
 from algorithms.arithmetic.base import Context, CtxMatrix, Vec
 from algorithms.errors import InvalidArgument, InvalidType
-from algorithms.rationals import MPQ, as_mpq, as_mpq_matrix, as_mpq_vector
+from algorithms.rationals import MPQ, as_mpq, as_mpq_matrix, as_mpq_vector, as_positive_int
 
 __all__ = [
     "ACTIVATIONS",
@@ -111,12 +111,27 @@ def _coef(c: object) -> Coefficient:
     return c if isinstance(c, Coefficient) else Coefficient(c, "coef")
 
 
+def _check_source(term: object) -> None:
+    """A term's ``source`` is an int ``>= 0`` and its ``coef`` a :class:`Coefficient` (a bare
+    rational is converted)."""
+    src = term.source  # type: ignore[attr-defined]
+    if isinstance(src, bool) or not isinstance(src, (int, np.integer)):
+        raise InvalidType(f"source={src!r} must be an int >= 0 (a block index)")
+    if src < 0:
+        raise InvalidArgument(f"source={src} must be an int >= 0 (a block index)")
+    object.__setattr__(term, "source", int(src))
+    object.__setattr__(term, "coef", _coef(term.coef))  # type: ignore[attr-defined]
+
+
 @dataclass(frozen=True, eq=False)
 class Identity:
     """Term ``coef * block`` (``coef = 1`` passes the block through untouched)."""
 
     source: int
     coef: Coefficient = field(repr=False)
+
+    def __post_init__(self) -> None:
+        _check_source(self)
 
     @staticmethod
     def of(source: int, coef: object = 1) -> Identity:
@@ -145,6 +160,11 @@ class Dense:
     source: int
     M: RationalMatrix
     coef: Coefficient = field(repr=False)
+
+    def __post_init__(self) -> None:
+        _check_source(self)
+        if not isinstance(self.M, RationalMatrix):
+            object.__setattr__(self, "M", RationalMatrix(self.M, "M"))
 
     @staticmethod
     def of(source: int, M: object, coef: object = 1) -> Dense:
@@ -179,20 +199,35 @@ class Activation:
     source: int | None = None
 
     def __post_init__(self) -> None:
-        if self.name not in ACTIVATIONS:
+        if not isinstance(self.name, str) or self.name not in ACTIVATIONS:
             raise InvalidArgument(
                 f"activation={self.name!r} must be one of {', '.join(ACTIVATIONS)}")
-        if self.name == "soft_threshold" and self.thresholds is None:
-            raise InvalidArgument("activation='soft_threshold' needs thresholds")
-        if self.name == "gate" and self.source is None:
-            raise InvalidArgument("activation='gate' needs source (the block holding t)")
+        if self.name == "soft_threshold":
+            if self.thresholds is None:
+                raise InvalidArgument("activation='soft_threshold' needs thresholds")
+            t = self.thresholds
+            if not isinstance(t, RationalVector):
+                t = RationalVector(t, "thresholds")
+                object.__setattr__(self, "thresholds", t)
+            for i, v in enumerate(t.q):
+                if v < 0:
+                    raise InvalidArgument(f"thresholds must be >= 0; thresholds[{i}]={v}")
+        elif self.thresholds is not None:
+            raise InvalidArgument(
+                f"activation={self.name!r} takes no thresholds (only 'soft_threshold' does)")
+        if self.name == "gate":
+            if self.source is None:
+                raise InvalidArgument("activation='gate' needs source (the block holding t)")
+            src = self.source
+            if isinstance(src, bool) or not isinstance(src, (int, np.integer)) or src < 0:
+                raise InvalidArgument(
+                    f"gate source={src!r} must be an int >= 0 (a block of the same layer)")
+            object.__setattr__(self, "source", int(src))
 
     @staticmethod
     def soft_threshold(thresholds: object) -> Activation:
         t = thresholds if isinstance(thresholds, RationalVector) else RationalVector(
             thresholds, "thresholds")
-        if any(v < 0 for v in t.q):
-            raise InvalidArgument("thresholds must be >= 0")
         return Activation("soft_threshold", thresholds=t)
 
     @staticmethod
@@ -220,6 +255,25 @@ class Block:
     bias: RationalVector | None = None
     activation: Activation = _IDENTITY
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "size", as_positive_int(self.size, "size", 1))
+        for name in ("terms", "input_terms"):
+            raw = getattr(self, name)
+            if not isinstance(raw, (tuple, list)):
+                raise InvalidType(
+                    f"{name} has type {type(raw).__name__}; pass a tuple of Identity/Dense terms")
+            for i, term in enumerate(raw):
+                if not isinstance(term, (Identity, Dense)):
+                    raise InvalidType(
+                        f"{name}[{i}] has type {type(term).__name__}; pass Identity.of(...) or "
+                        f"Dense.of(...)")
+            object.__setattr__(self, name, tuple(raw))
+        if self.bias is not None and not isinstance(self.bias, RationalVector):
+            object.__setattr__(self, "bias", RationalVector(self.bias, "bias"))
+        if not isinstance(self.activation, Activation):
+            raise InvalidType(
+                f"activation has type {type(self.activation).__name__}; pass Activation(...)")
+
     def preactivation(self, ctx: Context, h: Sequence[Vec], y: Vec) -> Vec:
         acc = None
         for term in self.terms:
@@ -243,7 +297,11 @@ class Layer:
     __slots__ = ("in_sizes", "blocks", "_gates")
 
     def __init__(self, in_sizes: Sequence[int], blocks: Sequence[Block], input_size: int):
-        self.in_sizes = tuple(int(s) for s in in_sizes)
+        self.in_sizes = tuple(as_positive_int(s, f"in_sizes[{i}]", 1)
+                              for i, s in enumerate(in_sizes))
+        if not self.in_sizes:
+            raise InvalidArgument("in_sizes=() must list at least one block size")
+        input_size = as_positive_int(input_size, "input_size", 1)
         self.blocks = tuple(blocks)
         if not self.blocks:
             raise InvalidArgument("a layer needs at least one block")

@@ -53,6 +53,7 @@ from algorithms.layers import (
     layer_to_data,
     rationals_from_data,
 )
+from algorithms.rationals import as_positive_int
 
 __all__ = [
     "RationalMatrix",
@@ -66,6 +67,9 @@ __all__ = [
     "ACTIVATIONS",
     "Coefficient",
 ]
+
+#: the keys of one layer of :meth:`NeuralNetwork.dense`
+_DENSE_KEYS = ("W", "R", "c", "activation")
 
 
 class NeuralNetwork:
@@ -81,7 +85,7 @@ class NeuralNetwork:
         self.layers = tuple(layers)
         if not self.layers:
             raise InvalidArgument("a network needs at least one layer")
-        self.input_size = int(input_size)
+        self.input_size = as_positive_int(input_size, "input_size", 1)
         prev = (self.input_size,)
         for i, layer in enumerate(self.layers):
             if not isinstance(layer, Layer):
@@ -176,9 +180,17 @@ class NeuralNetwork:
         a zero matrix), optional ``R`` (width x m), optional ``c`` (width) and ``activation``
         (``"identity"``, ``"relu"``, ``"square"``, or ``("soft_threshold", thresholds)``).
         """
+        input_size = as_positive_int(input_size, "input_size", 1)
         built: list[Layer] = []
         prev = input_size
         for i, spec in enumerate(layers):
+            if not isinstance(spec, dict):
+                raise InvalidType(f"layers[{i}] has type {type(spec).__name__}; pass a dict with "
+                                  f"keys among {', '.join(_DENSE_KEYS)}")
+            unknown = sorted(str(k) for k in set(spec) - set(_DENSE_KEYS))
+            if unknown:
+                raise InvalidArgument(f"layers[{i}] has unknown keys {unknown}; the keys are "
+                                      f"{', '.join(_DENSE_KEYS)}")
             terms: tuple[Term, ...] = ()
             inputs: tuple[Term, ...] = ()
             width = None
@@ -198,7 +210,7 @@ class NeuralNetwork:
                 width = len(bias)
             act = spec.get("activation", "identity")
             if isinstance(act, tuple):
-                if act[0] != "soft_threshold":
+                if len(act) != 2 or act[0] != "soft_threshold":
                     raise InvalidArgument(f"layers[{i}].activation={act!r} is not understood")
                 activation = Activation.soft_threshold(act[1])
             else:

@@ -165,10 +165,15 @@ def _ceil(q: gmpy2.mpq) -> gmpy2.mpz:
 def dyadic_round(q: object, bits: int, direction: str = "nearest") -> gmpy2.mpq:
     """``q`` rounded to a dyadic rational ``k * 2^e`` with a ``bits``-bit integer ``k``.
 
-    ``direction`` is ``"up"``, ``"down"`` or ``"nearest"``.  Used to keep parameters short
-    (so every binary context with ``prec >= bits`` represents them exactly).
+    ``direction`` is ``"up"`` (the least such dyadic ``>= q``), ``"down"`` (the greatest
+    ``<= q``) or ``"nearest"`` (ties towards ``+inf``); ``q`` is any exact rational spelling
+    (:func:`as_mpq`; floats refused) and ``bits`` an integer ``>= 1``.  Used to keep parameters
+    short (so every binary context with ``prec >= bits`` represents them exactly).
     """
-    q = gmpy2.mpq(q)
+    if direction not in ("up", "down", "nearest"):
+        raise InvalidArgument(f"direction={direction!r} must be 'up', 'down' or 'nearest'")
+    bits = as_positive_int(bits, "bits", 1)
+    q = as_mpq(q, "q")
     if q == 0:
         return gmpy2.mpq(0)
     num, den = int(q.numerator), int(q.denominator)
@@ -195,8 +200,10 @@ def dyadic_round(q: object, bits: int, direction: str = "nearest") -> gmpy2.mpq:
 
 def _sqrt_scaled(q: object, bits: int) -> tuple[gmpy2.mpq, int]:
     """``q`` as a non-negative rational and the even shift ``s`` such that
-    ``sqrt(q * 2^s)`` has about ``bits`` bits (shared by the two square-root bounds)."""
-    q = gmpy2.mpq(q)
+    ``sqrt(q * 2^s)`` has about ``bits`` bits (shared by the two square-root bounds); ``q`` is
+    any exact rational spelling (floats refused), ``bits`` an integer ``>= 1``."""
+    bits = as_positive_int(bits, "bits", 1)
+    q = as_mpq(q, "q")
     if q < 0:
         raise InvalidArgument(f"q={q} must be >= 0 to take its square root")
     shift = 2 * bits + max(0, int(q.denominator).bit_length() - int(q.numerator).bit_length())

@@ -37,37 +37,45 @@ import numpy as np
 from flint import acb, acb_mat, arb, arb_mat, fmpq
 from flint import ctx as _fctx
 
-from algorithms.arithmetic.base import Context, CtxMatrix, Scalar, Vec
+from algorithms.arithmetic.base import Context, CtxMatrix, Scalar, Vec, check_length
 from algorithms.arithmetic.gaussian import GaussianRational, as_gaussian, is_complex_like
 from algorithms.errors import InvalidArgument, InvalidType
-from algorithms.rationals import MPQ, as_mpq, as_positive_int
+from algorithms.rationals import MPQ, as_mpq, as_mpq_vector, as_positive_int
 
 __all__ = ["Ball", "flint_prec", "arb_to_mpq", "arb_upper_mpq", "mpq_to_arb", "gauss_to_acb",
            "acb_to_gauss", "soft_threshold_balls", "complex_soft_threshold_balls"]
 
 
 class flint_prec:  # noqa: N801 - used like a function: ``with flint_prec(256): ...``
-    """Set python-flint's global precision inside a ``with`` block only (restored on exit)."""
+    """Set python-flint's global precision inside a ``with`` block only (restored on exit).
 
-    __slots__ = ("prec", "old")
+    Reentrant: one instance may be entered again while it is active (nested ``with`` blocks
+    on the same object); each exit restores the precision its own entry found."""
+
+    __slots__ = ("prec", "_olds")
 
     def __init__(self, prec: int):
-        self.prec = prec
-        self.old = 0
+        self.prec = as_positive_int(prec, "prec", 2)
+        self._olds: list[int] = []
 
     def __enter__(self) -> flint_prec:
-        self.old = _fctx.prec
+        self._olds.append(_fctx.prec)
         _fctx.prec = self.prec
         return self
 
     def __exit__(self, *exc: object) -> bool:
-        _fctx.prec = self.old
+        _fctx.prec = self._olds.pop()
         return False
 
 
 def arb_to_mpq(a: arb) -> gmpy2.mpq:
-    """The midpoint of ``a`` as an exact rational."""
-    m, e = a.mid().man_exp()
+    """The midpoint of ``a`` as an exact rational (a ball whose midpoint is infinite or NaN
+    raises :class:`~algorithms.errors.InvalidArgument`)."""
+    try:
+        m, e = a.mid().man_exp()
+    except ValueError:
+        raise InvalidArgument(
+            f"a={a} has no finite midpoint; it has no rational value") from None
     m, e = int(m), int(e)
     return gmpy2.mpq(m << e) if e >= 0 else gmpy2.mpq(m, 1 << -e)
 
@@ -158,24 +166,27 @@ class Ball(Context):
             return arb_mat(len(out), 1, out)
 
     def scalar(self, q: object) -> arb | acb:
+        return self._scalar(q, "q")
+
+    def _scalar(self, q: object, where: str) -> arb | acb:
         if isinstance(q, (arb, acb)):
             return q
         if isinstance(q, GaussianRational) or is_complex_like(q):
-            g = as_gaussian(q, "q")
+            g = as_gaussian(q, where)
             with flint_prec(self.prec):
                 return gauss_to_acb(g)
-        q = q if isinstance(q, MPQ) else as_mpq(q, "q")
+        q = q if isinstance(q, MPQ) else as_mpq(q, where)
         with flint_prec(self.prec):
             return mpq_to_arb(q)
 
     def zeros(self, n: int) -> Vec:
-        return arb_mat(n, 1)
+        return arb_mat(check_length(n), 1)
 
-    def _coerce(self, a: object) -> arb | acb:
-        return a if isinstance(a, (arb, acb)) else self.scalar(a)
+    def _coerce(self, a: object, where: str = "a") -> arb | acb:
+        return a if isinstance(a, (arb, acb)) else self._scalar(a, where)
 
     def _coerce_real(self, a: object, where: str) -> arb:
-        a = self._coerce(a)
+        a = self._coerce(a, where)
         if isinstance(a, acb):
             raise InvalidArgument(f"{where}={a} is complex; a real scalar is required")
         return a
@@ -394,13 +405,23 @@ class Ball(Context):
     # -------------------------------------------------------------- nonlinearities
     def soft_threshold(self, x: Vec, t: object) -> Vec:
         n = self.size(x)
+        if isinstance(t, np.ndarray):
+            if t.shape != (n,):
+                raise InvalidArgument(f"t has shape {t.shape}; a scalar or length {n} is required")
+            t = self._vector_from_mpq(as_mpq_vector(t, "t"))
         if isinstance(t, arb_mat):
             if t.nrows() != n or t.ncols() != 1:
                 raise InvalidArgument(
                     f"t has shape ({t.nrows()}, {t.ncols()}); a scalar or ({n}, 1) is required")
             ts = t.entries()
+            for i, b in enumerate(ts):
+                if b < 0:
+                    raise InvalidArgument(f"t[{i}]={b} must be >= 0 (a threshold)")
         else:
-            ts = [self._coerce_real(t, "t")] * n
+            t1 = self._coerce_real(t, "t")
+            if t1 < 0:
+                raise InvalidArgument(f"t={t1} must be >= 0 (a threshold)")
+            ts = [t1] * n
         with flint_prec(self.prec):
             if isinstance(x, acb_mat):
                 return complex_soft_threshold_balls(x, ts)

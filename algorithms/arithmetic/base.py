@@ -78,7 +78,7 @@ from algorithms.arithmetic.gaussian import (
 from algorithms.errors import InexactInput, InvalidArgument, InvalidType
 from algorithms.rationals import as_mpq_matrix, as_mpq_vector
 
-__all__ = ["Context", "CtxMatrix", "Vec", "Scalar"]
+__all__ = ["Context", "CtxMatrix", "Vec", "Scalar", "check_length"]
 
 #: a vector of some context (numpy array, python-flint ``arb_mat`` column, ...)
 Vec = Any
@@ -109,6 +109,16 @@ class CtxMatrix:
     def __repr__(self) -> str:
         kind = ", complex" if self.is_complex else ""
         return f"CtxMatrix(shape={self.shape}, context={self.context_key}{kind})"
+
+
+def check_length(n: object, where: str = "n") -> int:
+    """``n`` as a vector length: an integer ``>= 0`` (``int`` or numpy integer; bools, floats
+    and negative numbers are refused, naming ``where`` and the value)."""
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
+        raise InvalidType(f"{where}={n!r} must be an integer >= 0 (a vector length)")
+    if n < 0:
+        raise InvalidArgument(f"{where}={n} must be an integer >= 0 (a vector length)")
+    return int(n)
 
 
 def _any_complex(values: object) -> bool:
@@ -355,9 +365,11 @@ class Context(ABC):
     # -------------------------------------------------------------- nonlinearities
     @abstractmethod
     def soft_threshold(self, x: Vec, t: object) -> Vec:
-        """Entrywise ``sign(x_i) max(|x_i| - t_i, 0)`` (``t`` a real scalar or a real vector,
-        ``>= 0``).  For complex ``x``: ``x_i max(0, 1 - t_i/|x_i|)``, the prox of
-        ``sum_i t_i |x_i|`` (it shrinks the modulus and keeps the phase)."""
+        """Entrywise ``sign(x_i) max(|x_i| - t_i, 0)`` (``t`` a real scalar, a real vector of
+        the context or a numpy array of rationals of the length of ``x``; ``>= 0``: a negative
+        threshold, or for balls one that is certainly negative, is refused).  For complex
+        ``x``: ``x_i max(0, 1 - t_i/|x_i|)``, the prox of ``sum_i t_i |x_i|`` (it shrinks the
+        modulus and keeps the phase)."""
 
     @abstractmethod
     def relu(self, x: Vec) -> Vec:
@@ -387,6 +399,7 @@ class Context(ABC):
 
     def _index(self, idx: object, n: int, what: str) -> np.ndarray:
         """``idx`` as a 1-D int64 array of positions in ``range(n)``."""
+        n = check_length(n, f"{what}: n")
         arr = np.asarray(idx)
         if arr.ndim != 1 or (arr.size and arr.dtype.kind not in "iu"):
             raise InvalidArgument(

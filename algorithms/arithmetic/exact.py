@@ -22,10 +22,10 @@ from collections.abc import Sequence
 import gmpy2
 import numpy as np
 
-from algorithms.arithmetic.base import Context, CtxMatrix, Scalar, Vec
+from algorithms.arithmetic.base import Context, CtxMatrix, Scalar, Vec, check_length
 from algorithms.arithmetic.gaussian import GaussianRational, as_gaussian, is_complex_like
 from algorithms.errors import InexactOperation, InvalidArgument, InvalidType
-from algorithms.rationals import MPQ, as_mpq, exact_sqrt
+from algorithms.rationals import MPQ, as_mpq, as_mpq_vector, exact_sqrt
 
 __all__ = ["Exact"]
 
@@ -82,7 +82,7 @@ class Exact(Context):
         return as_mpq(q, "q")
 
     def zeros(self, n: int) -> Vec:
-        out = np.empty(n, dtype=object)
+        out = np.empty(check_length(n), dtype=object)
         out.fill(_ZERO)
         return out
 
@@ -95,11 +95,21 @@ class Exact(Context):
         return as_gaussian(a, where) if is_complex_like(a) else as_mpq(a, where)
 
     def _t(self, t: object, n: int) -> object:
+        """The thresholds: an ``mpq`` ``>= 0`` or a length-``n`` array of them (a numpy array
+        of other rationals is converted exactly; floats are refused)."""
         if isinstance(t, np.ndarray):
             if t.shape != (n,):
                 raise InvalidArgument(f"t has shape {t.shape}; a scalar or length {n} is required")
+            if t.dtype != object or not all(isinstance(v, MPQ) for v in t):
+                t = as_mpq_vector(t, "t")
+            for i, v in enumerate(t):
+                if v < 0:
+                    raise InvalidArgument(f"t[{i}]={v} must be >= 0 (a threshold)")
             return t
-        return self._coerce(t, "t")
+        t = self._coerce(t, "t")
+        if t < 0:
+            raise InvalidArgument(f"t={t} must be >= 0 (a threshold)")
+        return t
 
     # -------------------------------------------------------------- inspection
     def is_vector(self, x: object) -> bool:

@@ -20,7 +20,7 @@ from fractions import Fraction
 import gmpy2
 import numpy as np
 
-from algorithms.arithmetic.base import Context, CtxMatrix, Scalar, Vec
+from algorithms.arithmetic.base import Context, CtxMatrix, Scalar, Vec, check_length
 from algorithms.arithmetic.gaussian import GaussianRational, as_gaussian, is_complex_like
 from algorithms.errors import InvalidArgument, InvalidType
 from algorithms.rationals import MPQ, as_mpq
@@ -28,9 +28,20 @@ from algorithms.rationals import MPQ, as_mpq
 __all__ = ["Float64", "mpq_to_float"]
 
 
-def mpq_to_float(q: gmpy2.mpq) -> float:
-    """The double nearest to the rational ``q`` (ties to even)."""
-    return int(q.numerator) / int(q.denominator)
+def mpq_to_float(q: gmpy2.mpq, where: str = "q") -> float:
+    """The double nearest to the rational ``q`` (ties to even).
+
+    A rational that rounds beyond the largest double (``|q| >= 2^1024 (1 - 2^-54)``) raises
+    :class:`~algorithms.errors.InvalidArgument` naming ``where``: there is no finite double
+    to round it to."""
+    try:
+        return int(q.numerator) / int(q.denominator)
+    except OverflowError:
+        digits = len(str(abs(int(q.numerator)) // int(q.denominator)))
+        raise InvalidArgument(
+            f"{where}={'-' if q < 0 else ''}(a {digits}-digit number) is beyond the range of a "
+            f"double (|{where}| >= 2^1024 rounds to infinity); Float64 cannot represent it, use "
+            f"MP(prec) or Ball(prec)") from None
 
 
 class Float64(Context):
@@ -59,26 +70,38 @@ class Float64(Context):
                     raise InvalidType(f"values[{i}]={v!r} is complex but complex=False")
         if complex:
             return np.array([self._cscalar(v) for v in arr], dtype=np.complex128)
-        return np.array([self.scalar(v) for v in arr], dtype=np.float64)
+        return np.array([self._scalar(v, f"values[{i}]") for i, v in enumerate(arr)],
+                        dtype=np.float64)
 
     def matrix(self, rows: object, complex: bool | None = None) -> CtxMatrix:
+        """Like :meth:`Context.matrix`; floats and Python/numpy complex numbers (in a numpy
+        array or in lists of rows) are also accepted, as they are (like :meth:`vector`)."""
         if isinstance(rows, np.ndarray) and rows.dtype.kind in "fiuc":
             if rows.ndim != 2:
                 raise InvalidArgument(f"rows has shape {rows.shape}; a 2-D matrix is required")
+            if rows.dtype.kind == "c" and complex is False:
+                raise InvalidArgument("rows is a complex array but complex=False")
             cplx = rows.dtype.kind == "c" or bool(complex)
             data = np.ascontiguousarray(rows, dtype=np.complex128 if cplx else np.float64)
             return self._wrap(data, None)
-        if complex is None and not isinstance(rows, (CtxMatrix, np.ndarray)):
+        if not isinstance(rows, (CtxMatrix, np.ndarray)):
             try:
                 rows = np.asarray([list(r) for r in rows], dtype=object)  # type: ignore
             except TypeError:
                 raise InvalidArgument("rows must be a 2-D array or a list of rows") from None
-        if (complex is None and isinstance(rows, np.ndarray) and rows.ndim == 2
-                and rows.dtype == object
-                and any(isinstance(v, (builtins.complex, np.complexfloating)) for v in rows.flat)):
-            # Python complex numbers are floats here: taken as they are
-            data = np.array([[self._cscalar(v) for v in row] for row in rows],
-                            dtype=np.complex128).reshape(rows.shape)
+        if (isinstance(rows, np.ndarray) and rows.ndim == 2 and rows.dtype == object
+                and any(isinstance(v, _FLOATS) for v in rows.flat)):
+            # floats and Python complex numbers are taken as they are here
+            if complex is None:
+                complex = any(_complex_entry(v) for v in rows.flat)
+            elif not complex:
+                for idx, v in np.ndenumerate(rows):
+                    if _complex_entry(v):
+                        raise InvalidType(
+                            f"rows[{idx[0]}, {idx[1]}]={v!r} is complex but complex=False")
+            conv = self._cscalar if complex else self.scalar
+            data = np.array([[conv(v) for v in row] for row in rows],
+                            dtype=np.complex128 if complex else np.float64).reshape(rows.shape)
             return self._wrap(data, None)
         return super().matrix(rows, complex)
 
@@ -115,20 +138,30 @@ class Float64(Context):
         return self._wrap(data.reshape(q.shape), q)
 
     def scalar(self, q: object) -> float | builtins.complex:
+        return self._scalar(q, "q")
+
+    def _scalar(self, q: object, where: str) -> float | builtins.complex:
         if isinstance(q, float):
             return q
         if isinstance(q, np.floating):
             return float(q)
         if isinstance(q, MPQ):
-            return mpq_to_float(q)
+            return mpq_to_float(q, where)
         if isinstance(q, (Fraction, int, np.integer)) and not isinstance(q, bool):
-            return mpq_to_float(as_mpq(q, "q"))
+            return mpq_to_float(as_mpq(q, where), where)
         if _complex_entry(q):
             return self._cscalar(q)
-        return mpq_to_float(as_mpq(q, "q"))
+        return mpq_to_float(as_mpq(q, where), where)
+
+    def _real(self, a: object, where: str) -> float:
+        """A real scalar parameter as a double (complex values refused, naming ``where``)."""
+        a = a if isinstance(a, float) else self._scalar(a, where)
+        if isinstance(a, builtins.complex):
+            raise InvalidArgument(f"{where}={a} is complex; a real scalar is required")
+        return a
 
     def zeros(self, n: int) -> Vec:
-        return np.zeros(n, dtype=np.float64)
+        return np.zeros(check_length(n), dtype=np.float64)
 
     # -------------------------------------------------------------- inspection
     def is_vector(self, x: object) -> bool:
@@ -216,6 +249,7 @@ class Float64(Context):
         return (a if isinstance(a, float) else self.scalar(a)) * x
 
     def axpy(self, a: object, x: Vec, y: Vec) -> Vec:
+        self._check_same_size(x, y, "axpy")
         return (a if isinstance(a, float) else self.scalar(a)) * x + y
 
     def concat(self, parts: Sequence[Vec]) -> Vec:
@@ -245,8 +279,19 @@ class Float64(Context):
 
     # -------------------------------------------------------------- nonlinearities
     def soft_threshold(self, x: Vec, t: object) -> Vec:
-        if not isinstance(t, (float, np.ndarray)):
-            t = self.scalar(t)
+        if isinstance(t, np.ndarray):
+            if t.shape != x.shape:
+                raise InvalidArgument(
+                    f"t has shape {t.shape}; a scalar or shape {x.shape} is required")
+            if t.dtype != np.float64:
+                t = self.vector(t, complex=False)
+            if (t < 0).any():
+                i = int(np.flatnonzero(t < 0)[0])
+                raise InvalidArgument(f"t[{i}]={t[i]} must be >= 0 (a threshold)")
+        else:
+            t = self._real(t, "t")
+            if t < 0:
+                raise InvalidArgument(f"t={t} must be >= 0 (a threshold)")
         if x.dtype.kind == "c":
             a = np.abs(x)
             big = a > t
@@ -262,11 +307,11 @@ class Float64(Context):
         return x * x
 
     def gate(self, x: Vec, t: Scalar) -> Vec:
-        t = t if isinstance(t, float) else self.scalar(t)
+        t = self._real(t, "t")
         return x * (1.0 / math.sqrt(max(t, 1.0)))
 
     def shrink(self, w: Vec, r: object) -> Vec:
-        r = r if isinstance(r, float) else self.scalar(r)
+        r = self._real(r, "r")
         if r < 0:
             raise InvalidArgument(f"r={r} must be >= 0")
         if r == 0:
@@ -274,6 +319,9 @@ class Float64(Context):
         if w.dtype.kind == "c":
             return w * (1.0 - r / max(math.sqrt(self.norm2_squared(w)), r))
         return w * (1.0 - r / max(math.sqrt(float(w.dot(w))), r))
+
+
+_FLOATS = (float, np.floating, builtins.complex, np.complexfloating)
 
 
 def _complex_entry(v: object) -> bool:

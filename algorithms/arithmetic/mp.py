@@ -6,14 +6,17 @@ Each ``MP(prec)`` owns its own ``mpmath.ctx_mp.MPContext`` with ``prec`` bits; t
 nearest, with ``mpmath.libmp.from_rational`` (``mpf(Fraction)`` is refused by mpmath and
 ``mp.matrix`` truncates, so neither is used).  Matrix-vector products are computed EXACTLY
 (mantissas aligned to a common exponent, an integer product with python-flint's ``fmpz_mat``)
-and each result entry is rounded once to nearest by mpmath's ``from_man_exp``; inner products
-use ``fdot`` (also one rounding).  No error bound is known: ``radius(x) is None``.
+and each result entry is rounded once to nearest by mpmath's ``from_man_exp``; ``dot``,
+``norm2_squared``, ``abs2`` and ``sum`` are also exact integer sums rounded once (mpmath's
+``fdot``/``fsum`` are not used for them: they drop a term more than ``2 prec`` bits below the
+running sum, so ``fdot([2^200, 1, -2^200], [1, 1, 1])`` is 0 at 53 bits).  ``add``, ``sub``,
+``scale`` round each entry once.  No error bound is carried: ``radius(x) is None``.
 
 Complex vectors are object arrays of the private context's ``mpc``.  A complex matrix
 ``A = Ar + i Ai`` is stored as the real block matrix ``[[Ar, -Ai], [Ai, Ar]]`` (and ``A^H`` as
 ``[[Ar^T, Ai^T], [-Ai^T, Ar^T]]``) acting on ``(Re x, Im x)``, so each real and imaginary part of
 ``A x`` is still one exact integer sum rounded once.  ``dot(x, y) = fdot(y, x, conjugate=True)``
-and ``norm2_squared`` is one ``fdot`` over the real and imaginary parts (one rounding each).
+and ``norm2_squared`` is one exact sum over the real and imaginary parts (one rounding each).
 """
 
 from __future__ import annotations
@@ -26,10 +29,10 @@ from flint import fmpz_mat
 from mpmath import libmp
 from mpmath.ctx_mp import MPContext
 
-from algorithms.arithmetic.base import Context, CtxMatrix, Scalar, Vec
+from algorithms.arithmetic.base import Context, CtxMatrix, Scalar, Vec, check_length
 from algorithms.arithmetic.gaussian import GaussianRational, as_gaussian, is_complex_like, split
 from algorithms.errors import InvalidArgument, InvalidType
-from algorithms.rationals import MPQ, as_mpq, as_positive_int
+from algorithms.rationals import MPQ, as_mpq, as_mpq_vector, as_positive_int
 
 __all__ = ["MP"]
 
@@ -72,6 +75,15 @@ def _aligned(x: Vec) -> tuple[list[int], int] | None:
         return None
     e0 = min(nz)
     return [(man << (e - e0)) if man else 0 for man, e in parts], e0
+
+
+def _exact_sum(terms: Sequence[tuple[int, int]]) -> tuple[int, int]:
+    """``sum_k m_k 2^(e_k)`` exactly, as ``(M, e)`` with ``M 2^e`` the sum (integers)."""
+    nz = [(m, e) for m, e in terms if m]
+    if not nz:
+        return 0, 0
+    e0 = min(e for _, e in nz)
+    return sum(m << (e - e0) for m, e in nz), e0
 
 
 def _private_context(prec: int) -> MPContext:
@@ -151,22 +163,25 @@ class MP(Context):
         return CtxMatrix(_IntRows(data), _IntRows(data.T), (m, n), self.key, q)
 
     def scalar(self, q: object) -> Scalar:
+        return self._scalar(q, "q")
+
+    def _scalar(self, q: object, where: str) -> Scalar:
         if isinstance(q, (self.mpctx.mpf, self.mpctx.mpc)):
             return q
         if isinstance(q, GaussianRational) or is_complex_like(q):
-            return self._from_gauss(as_gaussian(q, "q"))
-        return self._from_mpq(q if isinstance(q, MPQ) else as_mpq(q, "q"))
+            return self._from_gauss(as_gaussian(q, where))
+        return self._from_mpq(q if isinstance(q, MPQ) else as_mpq(q, where))
 
     def zeros(self, n: int) -> Vec:
-        out = np.empty(n, dtype=object)
+        out = np.empty(check_length(n), dtype=object)
         out.fill(self._zero)
         return out
 
-    def _coerce(self, a: object) -> Scalar:
-        return a if isinstance(a, (self.mpctx.mpf, self.mpctx.mpc)) else self.scalar(a)
+    def _coerce(self, a: object, where: str = "a") -> Scalar:
+        return a if isinstance(a, (self.mpctx.mpf, self.mpctx.mpc)) else self._scalar(a, where)
 
     def _coerce_real(self, a: object, where: str) -> Scalar:
-        a = self._coerce(a)
+        a = self._coerce(a, where)
         if isinstance(a, self.mpctx.mpc):
             raise InvalidArgument(f"{where}={a} is complex; a real scalar is required")
         return a
@@ -212,9 +227,8 @@ class MP(Context):
         if not self.is_complex(x):
             return x * x
         out = np.empty(x.shape[0], dtype=object)
-        fdot = self.mpctx.fdot
         for i, v in enumerate(x):
-            out[i] = fdot([v.real, v.imag], [v.real, v.imag])
+            out[i] = self._rounded(self._products([v.real, v.imag], [v.real, v.imag]))
         return out
 
     def take(self, x: Vec, idx: np.ndarray) -> Vec:
@@ -317,39 +331,68 @@ class MP(Context):
         return np.concatenate([np.asarray(p, dtype=object) for p in parts]) if parts else (
             self.zeros(0))
 
+    def _rounded(self, terms: Sequence[tuple[int, int]]) -> Scalar:
+        """The exact sum of ``m 2^e`` over ``terms``, rounded once to nearest."""
+        man, e = _exact_sum(terms)
+        return self.mpctx.make_mpf(libmp.from_man_exp(man, e, self.prec, libmp.round_nearest))
+
+    @staticmethod
+    def _products(x: Vec, y: Vec, sign: int = 1) -> list[tuple[int, int]]:
+        """The exact products ``sign x_i y_i`` as ``(mantissa, exponent)`` pairs."""
+        out = []
+        for a, b in zip(x, y, strict=True):
+            (ma, ea), (mb, eb) = _signed(a), _signed(b)
+            out.append((sign * ma * mb, ea + eb))
+        return out
+
     def dot(self, x: Vec, y: Vec) -> Scalar:
+        """``sum_i conj(x_i) y_i``: exact products and sums, rounded once (each part)."""
         self._check_same_size(x, y, "dot")
         if self.is_complex(x) or self.is_complex(y):
-            if not len(x):
-                return self.mpctx.mpc(0)
-            return self.mpctx.mpc(self.mpctx.fdot(list(y), list(x), conjugate=True))
-        return self.mpctx.fdot(list(x), list(y)) if len(x) else self._zero
+            xr, xi = self.real_part(x), self.imag_part(x)
+            yr, yi = self.real_part(y), self.imag_part(y)
+            re = self._rounded(self._products(xr, yr) + self._products(xi, yi))
+            im = self._rounded(self._products(xr, yi) + self._products(xi, yr, -1))
+            return self.mpctx.make_mpc((re._mpf_, im._mpf_))
+        return self._rounded(self._products(x, y))
 
     def norm2_squared(self, x: Vec) -> Scalar:
         if self.is_complex(x):
-            parts = list(self.real_part(x)) + list(self.imag_part(x))
-            return self.mpctx.fdot(parts, parts)
+            xr, xi = self.real_part(x), self.imag_part(x)
+            return self._rounded(self._products(xr, xr) + self._products(xi, xi))
         return self.dot(x, x)
 
     def norm2(self, x: Vec) -> Scalar:
-        if self.is_complex(x):
-            return self.mpctx.sqrt(self.norm2_squared(x))
-        return self.mpctx.sqrt(self.dot(x, x))
+        return self.mpctx.sqrt(self.norm2_squared(x))
 
     def norm1(self, x: Vec) -> Scalar:
         return self.mpctx.fsum(abs(v) for v in x)
 
     def sum(self, x: Vec) -> Scalar:
-        return self.mpctx.fsum(x)
+        """``sum_i x_i``, exact then rounded once (each part)."""
+        if self.is_complex(x):
+            re = self._rounded([_signed(v) for v in self.real_part(x)])
+            im = self._rounded([_signed(v) for v in self.imag_part(x)])
+            return self.mpctx.make_mpc((re._mpf_, im._mpf_))
+        return self._rounded([_signed(v) for v in x])
 
     # -------------------------------------------------------------- nonlinearities
     def soft_threshold(self, x: Vec, t: object) -> Vec:
+        n = self.size(x)
         if isinstance(t, np.ndarray):
-            if t.shape != x.shape:
+            if t.shape != (n,):
                 raise InvalidArgument(
                     f"t has shape {t.shape}; a scalar or shape {x.shape} is required")
+            mpf = self.mpctx.mpf
+            if t.dtype != object or not all(isinstance(v, mpf) for v in t):
+                t = self._vector_from_mpq(as_mpq_vector(t, "t"))
+            for i, v in enumerate(t):
+                if v < 0:
+                    raise InvalidArgument(f"t[{i}]={v} must be >= 0 (a threshold)")
         else:
             t = self._coerce_real(t, "t")
+            if t < 0:
+                raise InvalidArgument(f"t={t} must be >= 0 (a threshold)")
         if self.is_complex(x):
             return self._complex_soft(x, t)
         return np.maximum(x - t, self._zero) + np.minimum(x + t, self._zero)
