@@ -24,7 +24,8 @@ import numpy as np
 from flint import arb, arb_mat, fmpz_mat
 
 from algorithms.arithmetic.ball import arb_upper_mpq, mpq_to_arb, soft_threshold_balls
-from algorithms.rationals import dyadic_round, mpq_sqrt_lower, mpq_sqrt_upper
+from algorithms.errors import InvalidArgument, InvalidType
+from algorithms.rationals import as_mpq, dyadic_round, mpq_sqrt_lower, mpq_sqrt_upper
 
 __all__ = [
     "bound_up",
@@ -63,8 +64,17 @@ def pd_metric_bounds(tau: gmpy2.mpq, sigma: gmpy2.mpq, L: gmpy2.mpq
     ``lambda_max(M) <= ((a + b) + sqrt((a - b)^2 + 4 L^2)) / 2`` with ``a = 1/tau``,
     ``b = 1/sigma`` (the 2x2 blocks of ``M`` on each singular pair of ``A``), and for every
     ``(dx, dv)``: ``|(dx, dv)|_M^2 >= dx^T (I/tau - sigma A^T A) dx >= q |dx|^2``.  Requires
-    ``tau sigma L^2 < 1`` and ``L >= ||A||_2``.
+    ``tau, sigma > 0``, ``L >= ||A||_2`` and ``tau sigma L^2 < 1`` (checked, exact rationals:
+    otherwise ``M`` is not positive definite and no such bounds exist).
     """
+    tau, sigma, L = as_mpq(tau, "tau"), as_mpq(sigma, "sigma"), as_mpq(L, "L")
+    if tau <= 0 or sigma <= 0 or L < 0:
+        raise InvalidArgument(
+            f"tau={tau}, sigma={sigma}, L={L}: tau and sigma must be > 0 and L >= 0")
+    if tau * sigma * L * L >= 1:
+        raise InvalidArgument(
+            f"tau={tau}, sigma={sigma}, L={L}: tau sigma L^2 = {tau * sigma * L * L} must be "
+            f"< 1 (the primal-dual metric is not positive definite otherwise)")
     a, b = 1 / tau, 1 / sigma
     lmax = ((a + b) + mpq_sqrt_upper((a - b) ** 2 + 4 * L * L, 64)) / 2
     q = a - sigma * L * L
@@ -99,6 +109,10 @@ def arb_matrix(q: np.ndarray, factor: gmpy2.mpq | int = 1) -> arb_mat:
 
 def ceil_sqrt(n: int) -> int:
     """``ceil(sqrt(n))`` for an integer ``n >= 0`` (exact)."""
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
+        raise InvalidType(f"n={n!r} must be an integer >= 0")
+    if n < 0:
+        raise InvalidArgument(f"n={n} must be an integer >= 0")
     r = math.isqrt(n)
     return r if r * r == n else r + 1
 
