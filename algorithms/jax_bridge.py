@@ -53,9 +53,19 @@ MAX_PERIOD = 4
 
 
 def mpq_to_float(q: object) -> float:
-    """The double nearest to a rational (numerator / denominator, correctly rounded)."""
+    """The double nearest to a rational (numerator / denominator, correctly rounded).
+
+    Raises :class:`~algorithms.errors.InvalidArgument` when ``|q|`` is beyond the double range
+    (a weight that rounds to infinity would make every output meaningless); tiny values round
+    to subnormals or 0 as usual."""
     q = gmpy2.mpq(q)
-    return int(q.numerator) / int(q.denominator)
+    try:
+        return int(q.numerator) / int(q.denominator)
+    except OverflowError:
+        bits = int(abs(q.numerator)).bit_length() - int(q.denominator).bit_length()
+        raise InvalidArgument(
+            f"q ~ {'-' if q < 0 else ''}2^{bits} is beyond the double range (|q| >= "
+            f"2^1024): the network has a weight that float64 cannot represent") from None
 
 
 def _floats(values: Any) -> np.ndarray:
@@ -182,11 +192,17 @@ def to_jax(network: NeuralNetwork, dtype: Any = jnp.float64, *, jit: bool = True
     to the exact rationals, then cast.  ``jit=False`` returns the traceable function without
     compiling it (to be composed inside another jitted function).  Raises
     :class:`~algorithms.errors.InvalidType` for a non-network and
-    :class:`~algorithms.errors.InvalidArgument` for a dtype that is not a real float type.
+    :class:`~algorithms.errors.InvalidArgument` for a dtype that is not a real float type or a
+    weight beyond the double range; ``f`` raises :class:`~algorithms.errors.InvalidType` for
+    complex input and :class:`~algorithms.errors.InvalidArgument` for a last axis of the wrong
+    length.
     """
     if not isinstance(network, NeuralNetwork):
         raise InvalidType(f"network has type {type(network).__name__}; pass a NeuralNetwork")
-    dt = jnp.dtype(dtype)
+    try:
+        dt = jnp.dtype(dtype)
+    except TypeError:
+        raise InvalidArgument(f"dtype={dtype!r} must be jnp.float64 or jnp.float32") from None
     if dt not in (jnp.dtype(jnp.float64), jnp.dtype(jnp.float32)):
         raise InvalidArgument(f"dtype={dtype!r} must be jnp.float64 or jnp.float32")
     layers = network.layers
@@ -210,6 +226,10 @@ def to_jax(network: NeuralNetwork, dtype: Any = jnp.float64, *, jit: bool = True
     m = network.input_size
 
     def f(y: Any) -> jnp.ndarray:
+        if jnp.iscomplexobj(y):
+            raise InvalidType(
+                f"y has the complex dtype {jnp.result_type(y)}; the network is a real function "
+                f"(casting would drop the imaginary part): pass real input")
         y = jnp.asarray(y, dt)
         if y.shape[-1:] != (m,):
             raise InvalidArgument(f"y has shape {y.shape}; the last axis must have length {m}")

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import time
 from collections.abc import Callable
@@ -59,12 +60,21 @@ class TrainSettings:
     schedule: str = "constant"
 
     def __post_init__(self) -> None:
-        for name in ("epochs", "batch_size"):
+        for name in ("epochs", "batch_size", "seed"):
             v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-                raise InvalidArgument(f"{name}={v!r} must be an integer >= 1")
-        if not (self.learning_rate > 0):
-            raise InvalidArgument(f"learning_rate={self.learning_rate!r} must be > 0")
+            low = 0 if name == "seed" else 1
+            if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, np.integer)):
+                raise InvalidType(f"{name}={v!r} must be an integer >= {low}")
+            if v < low:
+                raise InvalidArgument(f"{name}={v!r} must be an integer >= {low}")
+            object.__setattr__(self, name, int(v))
+        for name in ("learning_rate", "noise"):
+            v = getattr(self, name)
+            if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, float, np.integer,
+                                                                     np.floating)):
+                raise InvalidType(f"{name}={v!r} must be a real number")
+        if not (0 < self.learning_rate < math.inf):
+            raise InvalidArgument(f"learning_rate={self.learning_rate!r} must be finite and > 0")
         if not (0 <= self.noise < 1):
             raise InvalidArgument(f"noise={self.noise!r} must be in [0, 1)")
         if self.schedule not in SCHEDULES:

@@ -52,6 +52,11 @@ def unet_init(channels: int = 16, seed: int = 0) -> dict[str, np.ndarray]:
 
 def unet_apply(params: dict[str, Any], images: Any) -> Any:
     """``U`` on a batch of images ``(B, n, n)`` (or one ``(n, n)``); ``n`` divisible by 4."""
+    if images.ndim not in (2, 3) or images.shape[-1] != images.shape[-2] \
+            or images.shape[-1] % 4:
+        raise InvalidArgument(
+            f"images has shape {images.shape}; (n, n) or (B, n, n) with n divisible by 4 is "
+            f"required (two 2 x 2 poolings)")
     single = images.ndim == 2
     x = images[None] if single else images
     h = x[..., None]

@@ -142,11 +142,23 @@ class LISTA:
             for row, k in enumerate(indices):
                 y = oracle.sample(k, self.level)  # type: ignore[attr-defined]
                 Y[row] = [_mpq_to_float(v) for v in y]
-                label = np.asarray(self.labels(k), dtype=np.float64).reshape(-1)
+                raw = self.labels(k)
+                try:
+                    if np.iscomplexobj(raw):
+                        raise TypeError("complex")
+                    label = np.asarray(raw, dtype=np.float64).reshape(-1)
+                except (TypeError, ValueError):
+                    raise InvalidType(
+                        f"labels({k})={raw!r} is not a vector of real numbers ({where} "
+                        f"sample)") from None
                 if label.shape != (N,):
                     raise InvalidArgument(
                         f"labels({k}) has shape {label.shape}; a vector of length N={N} is "
                         f"required ({where} sample)")
+                if not np.all(np.isfinite(label)):
+                    raise InvalidArgument(
+                        f"labels({k}) has non-finite entries ({where} sample); a label must "
+                        f"be a finite vector")
                 T[row] = label
             return Y, T
 

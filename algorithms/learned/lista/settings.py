@@ -84,6 +84,8 @@ class LISTASettings:
         positive_float(self.theta_init, "theta_init", allow_zero=True)
         if isinstance(self.seed, bool) or not isinstance(self.seed, (int, np.integer)):
             raise InvalidType(f"seed={self.seed!r} must be an integer")
+        if self.seed < 0:
+            raise InvalidArgument(f"seed={self.seed!r} must be >= 0 (numpy's generators need it)")
         if not isinstance(self.shuffle, bool):
             raise InvalidType(f"shuffle={self.shuffle!r} must be True or False")
 

@@ -1,0 +1,173 @@
+"""Review of the JAX bridge and the learned networks (LISTA, the imaging trainers): defects
+found (each test failed before its fix) and the to_jax / Float64 agreement with a bound."""
+
+from __future__ import annotations
+
+import math
+
+import gmpy2
+import jax.numpy as jnp
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from algorithms.arithmetic import Exact, Float64
+from algorithms.errors import InvalidArgument, InvalidType
+from algorithms.jax_bridge import mpq_to_float, to_jax
+from algorithms.learned.lista import LISTA, LISTASettings
+from algorithms.learned.training import TrainSettings
+from algorithms.learned.unet import unet_apply, unet_init
+from algorithms.networks import NeuralNetwork
+from algorithms.solvers.firenet import firenet_network
+from oracle import Oracle
+
+Q = gmpy2.mpq
+
+
+# ------------------------------------------------------------------ to_jax
+def _small_net() -> NeuralNetwork:
+    return firenet_network([[2, 1], [1, 3]], lam=1, n_outer=2, p_inner=2, delta=0, eps0=1)
+
+
+def test_to_jax_refuses_complex_input_instead_of_dropping_the_imaginary_part() -> None:
+    """Before: ``f(np.array([1 + 1j, 2.0]))`` returned ``f([1, 2])`` (a ComplexWarning only)."""
+    f = to_jax(_small_net())
+    with pytest.raises(InvalidType, match="complex"):
+        f(np.array([1 + 1j, 2.0]))
+    with pytest.raises(InvalidType, match="complex"):
+        to_jax(_small_net(), jit=False)(jnp.array([1.0, 2.0], dtype=jnp.complex64))
+    assert np.asarray(f(np.array([1.0, 2.0]))).shape == (2,)
+
+
+@pytest.mark.parametrize("dtype", ["banana", object(), 3])
+def test_to_jax_names_a_dtype_numpy_does_not_know(dtype) -> None:
+    """Before: ``to_jax(net, "banana")`` raised numpy's raw ``TypeError``."""
+    with pytest.raises(InvalidArgument, match="dtype="):
+        to_jax(_small_net(), dtype)
+
+
+def test_weights_beyond_the_double_range_are_named() -> None:
+    """Before: a raw ``OverflowError: integer division result too large for a float`` (e.g. a
+    FIRENET network with 720 restarts and delta = 0, whose data coefficient passes 2^1024)."""
+    with pytest.raises(InvalidArgument, match=r"q ~ 2\^1328 is beyond the double range"):
+        mpq_to_float(Q(10) ** 400)
+    with pytest.raises(InvalidArgument, match=r"q ~ -2\^1328"):
+        mpq_to_float(-Q(10) ** 400)
+    assert mpq_to_float(Q(1, 10**400)) == 0.0          # underflow rounds to 0, as documented
+    assert mpq_to_float(Q(1, 3)) == 1 / 3
+    big = NeuralNetwork.constant([Q(10) ** 400], 1)
+    with pytest.raises(InvalidArgument, match="beyond the double range"):
+        to_jax(big)
+
+
+small_int = st.integers(-6, 6)
+
+
+@given(st.data())
+def test_to_jax_equals_exact_when_every_float_operation_is_exact(data) -> None:
+    """The stated bound: with integer weights, biases and thresholds in [-6, 6], integer inputs,
+    at most three layers of width <= 5 and at most one ``square``, every intermediate value is
+    an integer of size below 6 * 5 * (6 * 5 * (4 * 6 * 6 + 6)^2 + 4 * 6 * 6 + 6) + 6 < 2^40, so
+    each float operation (in any summation order) is exact: ``to_jax`` (traced; the compiled
+    function is checked once), the Float64 context and ``Exact`` must agree bit for bit -- a
+    difference would be a wrong operation, not rounding."""
+    m = data.draw(st.integers(1, 4))
+    sizes = [m] + data.draw(st.lists(st.integers(1, 5), min_size=1, max_size=3))
+    specs = []
+    squared = False
+    for i, (a, b) in enumerate(zip(sizes, sizes[1:], strict=False)):
+        kinds = ["identity", "relu", "soft"] + ([] if squared else ["square"])
+        act = data.draw(st.sampled_from(kinds))
+        squared = squared or act == "square"
+        spec = {"W": [[data.draw(small_int) for _ in range(a)] for _ in range(b)],
+                "c": [data.draw(small_int) for _ in range(b)],
+                "activation": ("soft_threshold", [data.draw(st.integers(0, 3))
+                                                  for _ in range(b)]) if act == "soft" else act}
+        if i and data.draw(st.booleans()):
+            spec["R"] = [[data.draw(small_int) for _ in range(m)] for _ in range(b)]
+        specs.append(spec)
+    net = NeuralNetwork.dense(specs, input_size=m)
+    y = [data.draw(small_int) for _ in range(m)]
+    exact = [int(v) for v in net(y, Exact())]
+    assert all(abs(v) < 2**40 for v in exact)
+    assert list(np.asarray(net(y, Float64()))) == exact
+    assert np.asarray(to_jax(net, jit=False)(np.array(y, dtype=float))).tolist() == exact
+
+
+def test_compiled_to_jax_equals_exact_on_an_integer_network() -> None:
+    net = NeuralNetwork.dense([
+        {"W": [[1, -2, 3], [4, 0, -1]], "c": [1, -1], "activation": "square"},
+        {"W": [[2, -3]], "R": [[1, 1, -1]], "activation": ("soft_threshold", [2])},
+    ], input_size=3)
+    y = [3, -1, 2]
+    exact = [int(v) for v in net(y, Exact())]
+    assert exact == [2 * (3 + 2 + 6 + 1) ** 2 - 3 * (12 - 2 - 1) ** 2 + (3 - 1 - 2) - 2]
+    assert np.asarray(to_jax(net)(np.array(y, dtype=float))).tolist() == exact
+
+
+# ------------------------------------------------------------------ LISTA
+def _tiny_oracle(R: int = 10) -> tuple[Oracle, np.ndarray]:
+    A = [[3, 1, 0, 1], [0, 2, 1, 0], [1, 0, 0, 2]]
+    rng = np.random.default_rng(11)
+    xs = np.zeros((R, 4))
+    xs[:, 1:] = rng.integers(-8, 9, size=(R, 3)) / 8
+    samples = [[sum(Q(a) * Q(float(b)) for a, b in zip(row, x, strict=True)) for row in A]
+               for x in xs]
+    return Oracle(A, samples), xs
+
+
+@pytest.mark.parametrize("bad, exc, words", [
+    (lambda x: np.where(np.arange(4) == 0, np.nan, x), InvalidArgument, "non-finite"),
+    (lambda x: np.where(np.arange(4) == 2, np.inf, x), InvalidArgument, "non-finite"),
+    (lambda x: ["a"] * 4, InvalidType, "not a vector of real numbers"),
+    (lambda x: x + 1j, InvalidType, "not a vector of real numbers"),
+], ids=["nan", "inf", "strings", "complex"])
+def test_lista_names_a_bad_label_instead_of_blaming_the_learning_rate(bad, exc, words) -> None:
+    """Before: a NaN label ended training with 'learning_rate=0.0002: training diverged ...
+    choose a smaller learning rate'; string labels raised numpy's raw ValueError; complex
+    labels silently lost their imaginary part."""
+    oracle, X = _tiny_oracle()
+    algo = LISTA(lambda k: bad(X[k]), train=range(8), validation=range(8, 10), level=5,
+                 settings=LISTASettings(layers=2, epochs=1, batch_size=4))
+    with pytest.raises(exc, match=rf"labels\(0\).*{words}|{words}.*labels\(0\)"):
+        algo.fit(oracle)
+
+
+def test_lista_settings_refuse_a_negative_seed() -> None:
+    """Before: accepted, then numpy's raw 'expected non-negative integer' at ``fit``."""
+    with pytest.raises(InvalidArgument, match="seed=-1"):
+        LISTASettings(seed=-1)
+    assert LISTASettings(seed=np.int64(4)).seed == 4
+
+
+# ------------------------------------------------------------------ imaging trainers
+@pytest.mark.parametrize("change, exc, name", [
+    (dict(learning_rate="a"), InvalidType, "learning_rate"),     # raw TypeError before
+    (dict(learning_rate=math.inf), InvalidArgument, "learning_rate"),   # accepted before
+    (dict(noise="a"), InvalidType, "noise"),                     # raw TypeError before
+    (dict(seed=-1), InvalidArgument, "seed"),                    # accepted before
+    (dict(seed="0"), InvalidType, "seed"),                       # accepted before
+    (dict(epochs=0), InvalidArgument, "epochs"),
+    (dict(batch_size=2.0), InvalidType, "batch_size"),
+    (dict(epochs=True), InvalidType, "epochs"),
+])
+def test_train_settings_name_bad_values(change, exc, name) -> None:
+    with pytest.raises(exc, match=f"{name}="):
+        TrainSettings(**change)
+
+
+def test_train_settings_take_numpy_integers_as_plain_ints() -> None:
+    """Before: ``TrainSettings(epochs=np.int64(3))`` raised 'must be an integer >= 1'."""
+    s = TrainSettings(epochs=np.int64(3), batch_size=np.int32(4), seed=np.int64(2))
+    assert (s.epochs, s.batch_size, s.seed) == (3, 4, 2)
+    assert all(type(v) is int for v in (s.epochs, s.batch_size, s.seed))
+
+
+@pytest.mark.parametrize("shape", [(6, 6), (5, 5), (2, 8, 4), (8,)])
+def test_unet_names_an_image_size_it_cannot_pool(shape) -> None:
+    """Before: a raw reshape ``TypeError`` from inside the pooling."""
+    with pytest.raises(InvalidArgument, match="images has shape"):
+        unet_apply(unet_init(2), np.zeros(shape, np.float32))
+    out = unet_apply(unet_init(2), np.ones((8, 8), np.float32))   # the identity when untrained
+    np.testing.assert_array_equal(np.asarray(out), np.ones((8, 8)))
