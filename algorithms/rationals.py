@@ -10,6 +10,7 @@ would hide that.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from fractions import Fraction
 from numbers import Real
@@ -38,6 +39,18 @@ _MPZ = type(gmpy2.mpz(0))
 _MPFR = type(gmpy2.mpfr(0))
 
 
+#: the largest decimal exponent ``|e|`` an input string ``"...e<e>"`` may carry: reading
+#: ``"1e1000000000"`` exactly would build a billion-digit integer (minutes, gigabytes)
+MAX_DECIMAL_EXPONENT = 1_000_000
+_EXPONENT = re.compile(r"[eE]\s*([+-]?\d+)\s*$")
+
+
+def _short(text: str, limit: int = 60) -> str:
+    """``repr(text)``, cut to ``limit`` characters."""
+    r = repr(text)
+    return r if len(r) <= limit else r[: limit - 3] + "..."
+
+
 def float_refusal(value: object, where: str) -> InexactInput:
     """The error raised when a float is offered as exact data."""
     return InexactInput(
@@ -61,6 +74,13 @@ def as_mpq(value: object, where: str = "value") -> gmpy2.mpq:
     if isinstance(value, Fraction):
         return gmpy2.mpq(value.numerator, value.denominator)
     if isinstance(value, str):
+        exp = _EXPONENT.search(value)
+        digits = exp.group(1).lstrip("+-").lstrip("0") if exp is not None else ""
+        if len(digits) > 9 or (digits and int(digits) > MAX_DECIMAL_EXPONENT):
+            raise InvalidArgument(
+                f"{where}={_short(value)} has the decimal exponent {_short(exp.group(1), 24)}; "
+                f"at most {MAX_DECIMAL_EXPONENT} in magnitude is accepted (the exact number "
+                f"would have that many digits)")
         try:
             f = Fraction(value.strip())
         except (ValueError, ZeroDivisionError):

@@ -359,3 +359,28 @@ def test_spectral_norm_bounds_are_tight_at_huge_and_tiny_scales(scale) -> None:
     assert lo * lo <= scale * scale * (Q(3) + mpq_sqrt_upper(5, 80)) / 2
     assert scale * scale * (Q(3) + mpq_sqrt_lower(5, 80)) / 2 <= hi * hi
     assert hi - lo <= hi * Q(1, 2**30)
+
+
+@pytest.mark.parametrize("ctx", CONTEXTS, ids=IDS)
+def test_item_counts_negative_indices_from_the_end_in_every_context(ctx) -> None:
+    x = ctx.vector([1, 2, 3])
+    assert ctx.scalar_to_rational(ctx.item(x, -1)) == 3     # Ball: raw ValueError from flint
+    assert ctx.scalar_to_rational(ctx.item(x, np.int64(0))) == 1
+    if ctx.kind == "ball":
+        with pytest.raises(InvalidArgument, match="i=3 is out of range"):
+            ctx.item(x, 3)
+
+
+def test_rational_strings_with_astronomical_exponents_are_refused_quickly() -> None:
+    """'1e999999999' was read exactly: a billion-digit integer (minutes and gigabytes)."""
+    import time
+
+    from algorithms.rationals import MAX_DECIMAL_EXPONENT, as_mpq
+
+    start = time.perf_counter()
+    for text in ("1e999999999", "1e-999999999999", "2.5E+" + "9" * 5000):
+        with pytest.raises(InvalidArgument, match="decimal exponent"):
+            Exact().vector([1, text])
+    assert time.perf_counter() - start < 5
+    assert as_mpq("1e-6") == Q(1, 10**6) and as_mpq(" 2.5E+3 ") == 2500
+    assert as_mpq(f"1e-{MAX_DECIMAL_EXPONENT // 100}") == Q(1, 10 ** (MAX_DECIMAL_EXPONENT // 100))

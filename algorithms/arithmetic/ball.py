@@ -245,7 +245,13 @@ class Ball(Context):
         return x.entries()
 
     def item(self, x: Vec, i: int) -> Scalar:
-        return x[i, 0]
+        """Entry ``i`` of ``x`` (negative ``i`` counts from the end, as in the other contexts)."""
+        n = self.size(x)
+        if isinstance(i, bool) or not isinstance(i, (int, np.integer)):
+            raise InvalidType(f"i={i!r} must be an integer index")
+        if not -n <= i < n:
+            raise InvalidArgument(f"i={i} is out of range for a vector of length {n}")
+        return x[int(i) % n, 0]
 
     def to_rationals(self, x: Vec) -> np.ndarray:
         e = x.entries()
