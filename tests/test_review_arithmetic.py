@@ -384,3 +384,29 @@ def test_rational_strings_with_astronomical_exponents_are_refused_quickly() -> N
     assert time.perf_counter() - start < 5
     assert as_mpq("1e-6") == Q(1, 10**6) and as_mpq(" 2.5E+3 ") == 2500
     assert as_mpq(f"1e-{MAX_DECIMAL_EXPONENT // 100}") == Q(1, 10 ** (MAX_DECIMAL_EXPONENT // 100))
+
+
+mid = st.builds(lambda p, q, e: Q(p, q) * Q(2) ** e, _mant, st.integers(1, 2**40),
+                st.integers(-100, 100))
+
+
+@settings(max_examples=60, deadline=None)
+@given(vals=st.lists(mid, min_size=1, max_size=8), data=st.data())
+def test_float64_products_stay_within_the_standard_rounding_bound(vals, data) -> None:
+    """|fl(sum x_i y_i) - sum x_i y_i| <= g_n sum |x_i y_i| with g_n = n u / (1 - n u),
+    u = 2^-53, for the doubles x, y (any summation order); matvec row by row the same."""
+    n = len(vals)
+    ys = data.draw(st.lists(mid, min_size=n, max_size=n))
+    f = Float64()
+    x, y = f.vector(vals), f.vector(ys)
+    xq, yq = f.to_rationals(x), f.to_rationals(y)
+    u = Q(1, 2**53)
+    g = n * u / (1 - n * u)
+    exact = sum(xq * yq, Q(0))
+    assert abs(Q(f.dot(x, y)) - exact) <= g * sum((abs(a * b) for a, b in zip(xq, yq,
+                                                                              strict=True)), Q(0))
+    A = f.matrix([ys, vals])
+    got = f.to_rationals(f.matvec(A, x))
+    for row, r in zip((yq, xq), got, strict=True):
+        ex = sum(row * xq, Q(0))
+        assert abs(r - ex) <= g * sum((abs(a * b) for a, b in zip(row, xq, strict=True)), Q(0))

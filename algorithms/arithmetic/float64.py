@@ -2,8 +2,9 @@
 
 Vectors are 1-D ``float64`` arrays, matrices wrap C-contiguous 2-D arrays (and their
 transposes).  Rationals are rounded to the nearest double (Python's ``int / int`` true division
-is correctly rounded); floats are accepted as they are.  No error bound is known:
-``radius(x) is None``.
+is correctly rounded; a rational that would round to infinity is refused with
+:class:`~algorithms.errors.InvalidArgument`); floats are accepted as they are, in vectors and
+matrices alike.  No error bound is known: ``radius(x) is None``.
 
 Complex vectors are ``complex128`` arrays (a Gaussian rational is rounded part by part; Python
 and numpy complex numbers are accepted as they are, like floats); a complex matrix keeps its
