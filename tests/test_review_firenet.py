@@ -248,3 +248,28 @@ def test_certified_pdhg_and_ista_at_tiny_precision_contain_the_reference(prec) -
             mids = ctx.to_rationals(got)
             assert sum((a - b) ** 2 for a, b in zip(mids, want, strict=True)) <= (
                 recs[-1].error_bound - _MP_MARGIN) ** 2
+
+
+def test_dense_firenet_solve_takes_ball_data_in_ball_and_refuses_it_elsewhere() -> None:
+    """Before: ``firenet_solve([[2, 1]], arb_mat([[1 +/- r]]), ctx=Ball(64), ...)`` raised
+    'y has shape (); a 1-D vector is required' although the network form and the operator
+    path take such balls; in Float64/MP/Exact the message was 'values has shape ()'.  Now the
+    dense path takes them in Ball (its certified iteration handles data radii), and the other
+    contexts name the problem.  m = 1: Exact gives the outputs at the ends of the ball."""
+    from flint import arb, arb_mat
+
+    A = [[2, 1]]
+    kw = dict(lam=Q(1, 8), n_outer=2, p_inner=2, delta=0, eps0=2)
+    yb = arb_mat([[arb(1, 2.0**-20)]])
+    ctx = Ball(64)
+    got = firenet_solve(A, yb, ctx=ctx, **kw)
+    for y in (1 - Q(1, 2**20), Q(1), 1 + Q(1, 2**20)):
+        assert ctx.contains(got, list(firenet_solve(A, [y], ctx=Exact(), **kw)))
+    assert ctx.radius(got) < Q(1, 2**10)
+    for other in (Float64(), MP(64), Exact()):
+        with pytest.raises(InvalidType, match=r"y is a vector of balls \(arb_mat\)"):
+            firenet_solve(A, yb, ctx=other, **kw)
+        with pytest.raises(InvalidType, match=r"y is a vector of balls"):
+            firenet_network(A, **kw)(yb, other)
+    with pytest.raises(InvalidArgument, match=r"y has shape \(2, 1\)"):
+        firenet_solve(A, arb_mat([[1], [2]]), ctx=ctx, **kw)

@@ -171,3 +171,21 @@ def test_unet_names_an_image_size_it_cannot_pool(shape) -> None:
         unet_apply(unet_init(2), np.zeros(shape, np.float32))
     out = unet_apply(unet_init(2), np.ones((8, 8), np.float32))   # the identity when untrained
     np.testing.assert_array_equal(np.asarray(out), np.ones((8, 8)))
+
+
+def test_lista_forward_refuses_complex_and_non_numeric_input() -> None:
+    """Before: complex ``Y`` lost its imaginary part (a ComplexWarning only) and strings raised
+    numpy's raw ValueError."""
+    from algorithms.learned.lista import LISTAParameters, lista_forward, lista_loss_and_gradient
+
+    rng = np.random.default_rng(0)
+    A = rng.standard_normal((3, 4))
+    P = LISTAParameters(rng.standard_normal((2, 3, 4)), [0.1, 0.1], A, 10.0)
+    for bad in (np.ones(3) + 1j, ["a"] * 3):
+        with pytest.raises(InvalidType, match="Y is not an array of real numbers"):
+            lista_forward(P, bad)
+        with pytest.raises(InvalidType, match="Y is not an array of real numbers"):
+            lista_loss_and_gradient(P, bad, np.zeros(4))
+    with pytest.raises(InvalidType, match="T is not an array of real numbers"):
+        lista_loss_and_gradient(P, np.ones(3), np.zeros(4) + 1j)
+    assert lista_forward(P, np.ones(3)).shape == (4,)

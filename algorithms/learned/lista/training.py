@@ -20,15 +20,29 @@ import numpy as np
 import optax  # noqa: E402
 
 import algorithms.jax_bridge  # noqa: F401 - enables float64 in JAX before any array is made
-from algorithms.errors import InvalidArgument
+from algorithms.errors import InvalidArgument, InvalidType
 from algorithms.learned.lista.settings import LISTAParameters, positive_float
 from algorithms.networks import (
     NeuralNetwork,
 )
 
 
+def _real_array(values: object, where: str) -> np.ndarray:
+    """``values`` as a float64 array; complex or non-numeric input raises :class:`InvalidType`
+    (casting would drop the imaginary part, or fail inside numpy)."""
+    try:
+        if np.iscomplexobj(values):
+            raise TypeError("complex")
+        return np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise InvalidType(
+            f"{where} is not an array of real numbers: {str(values)[:60]}") from None
+
+
 def as_batch(Y: object, m: int, where: str) -> tuple[np.ndarray, bool]:
-    Y = np.asarray(Y, dtype=np.float64)
+    """``Y`` as float64 rows of length ``m`` (one vector becomes one row; ``single`` says so);
+    complex or non-numeric input is refused (:func:`_real_array`)."""
+    Y = _real_array(Y, where)
     single = Y.ndim == 1
     if single:
         Y = Y[None, :]
@@ -75,7 +89,7 @@ def lista_loss_and_gradient(
     one-sided derivative there (met with probability 0)."""
     m, N = params.shape
     Yb, _ = as_batch(Y, m, "Y")
-    Tb = np.asarray(T, dtype=np.float64)
+    Tb = _real_array(T, "T")
     if Tb.ndim == 1:
         Tb = Tb[None, :]
     if Tb.shape != (Yb.shape[0], N):

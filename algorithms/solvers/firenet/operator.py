@@ -66,7 +66,7 @@ from algorithms.arithmetic.base import Context, Vec
 from algorithms.arithmetic.float64 import Float64
 from algorithms.arithmetic.gaussian import GaussianRational, as_gaussian
 from algorithms.certify import bound_up, pd_metric_bounds
-from algorithms.errors import InvalidArgument
+from algorithms.errors import InvalidArgument, InvalidType
 from algorithms.rationals import as_positive_int, dyadic_round, mpq_sqrt_upper
 from algorithms.solvers.firenet.certified import guard_schedule
 from algorithms.solvers.firenet.parameters import (
@@ -77,7 +77,7 @@ from algorithms.solvers.firenet.parameters import (
 )
 from algorithms.solvers.warpd.engine import RestartOutput, RestartPlan, run_restarts
 
-__all__ = ["solve_operator", "operator_data", "norm2_upper_any"]
+__all__ = ["solve_operator", "operator_data", "norm2_upper_any", "check_ball_data"]
 
 #: extra bits of the data balls and of the restart sum over the working precision
 _DATA_GUARD = 64
@@ -138,6 +138,15 @@ def operator_data(y: object, ctx: Context, m: int) -> Vec:
     return yv
 
 
+def check_ball_data(y: object, ctx: Context) -> None:
+    """Balls (``arb_mat``/``acb_mat``) as data are for ``Ball`` only: another context would
+    have to pick a point in them (:class:`InvalidType` naming ``y`` and ``ctx``)."""
+    if isinstance(y, (arb_mat, acb_mat)) and not isinstance(ctx, Ball):
+        raise InvalidType(
+            f"y is a vector of balls ({type(y).__name__}) and ctx={ctx.name}; balls are data "
+            f"for Ball contexts only: pass the exact (rational) data instead")
+
+
 # =============================================================================== solvers
 def solve_operator(P: FirenetParameters, y: object, ctx: Context, callback: Callback | None,
                    certify: bool, guard_bits: int | None) -> Vec:
@@ -148,6 +157,7 @@ def solve_operator(P: FirenetParameters, y: object, ctx: Context, callback: Call
     if guard_bits is not None:
         raise InvalidArgument(
             f"guard_bits={guard_bits} only applies to the certified Ball iteration")
+    check_ball_data(y, ctx)
     yv = operator_data(y, ctx, P.shape[0])
     if isinstance(ctx, Float64):
         check_double_range(P)

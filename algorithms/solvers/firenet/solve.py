@@ -102,18 +102,16 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from flint import acb_mat
+from flint import acb_mat, arb_mat
 
 from algorithms.arithmetic.ball import Ball
 from algorithms.arithmetic.base import Context, Vec
 from algorithms.arithmetic.float64 import Float64
 from algorithms.errors import InexactInput, InvalidArgument, InvalidType
 from algorithms.operators import Dense, LinearOperator
-from algorithms.rationals import (
-    as_problem_data,
-)
+from algorithms.rationals import as_mpq_matrix, as_problem_data
 from algorithms.solvers.firenet.certified import solve_ball
-from algorithms.solvers.firenet.operator import norm2_upper_any, solve_operator
+from algorithms.solvers.firenet.operator import check_ball_data, norm2_upper_any, solve_operator
 from algorithms.solvers.firenet.parameters import (
     Callback,
     FirenetParameters,
@@ -155,7 +153,8 @@ def firenet_solve(
     the operator form of :mod:`algorithms.solvers.firenet.operator`, which for an operator
     also accepts float64 numpy data in ``Float64`` and ``acb_mat``/``arb_mat`` balls (that
     contain the exact data) in ``Ball``.  Real rational matrices take the dense path below,
-    unchanged.
+    unchanged; it takes ``y`` as an ``arb_mat`` of balls in ``Ball`` too (the returned balls
+    then contain the output for every data vector in them).  Other contexts refuse balls.
 
     ``eps0`` defaults to a certified upper bound of ``||y||_2``.  ``callback(record)`` is called
     after every restart with a :class:`RestartRecord`; a truthy return value stops the run (the
@@ -175,8 +174,12 @@ def firenet_solve(
         P = operator_parameters(op, lam=lam, n_outer=n_outer, p_inner=p_inner, delta=delta,
                                 eps0=e0, weights=weights, L=L, tau=tau, sigma=sigma)
         return solve_operator(P, y, ctx, callback, certify, guard_bits)
-    Aq, yq = as_problem_data(A, y)
-    e0 = norm2_upper(yq) if eps0 is None else eps0
+    if isinstance(y, arb_mat):      # real balls that contain the data: certified Ball only
+        Aq, yq = as_mpq_matrix(A, "A"), y
+        e0 = norm2_upper_any(y) if eps0 is None else eps0
+    else:
+        Aq, yq = as_problem_data(A, y)
+        e0 = norm2_upper(yq) if eps0 is None else eps0
     P = firenet_parameters(Aq, lam=lam, n_outer=n_outer, p_inner=p_inner, delta=delta, eps0=e0,
                            weights=weights, L=L, tau=tau, sigma=sigma)
     return run_firenet(P, FirenetWeights(P), yq, ctx, callback, certify, guard_bits)
@@ -190,6 +193,12 @@ def _as_operator(A: object, y: object) -> LinearOperator | None:
         return A
     if isinstance(y, acb_mat):
         return Dense(A)
+    if isinstance(y, arb_mat):
+        try:
+            as_mpq_matrix(A, "A")
+        except InvalidType:
+            return Dense(A)             # a complex matrix: the operator path takes the balls
+        return None
     try:
         as_problem_data(A, y)
     except InexactInput:
@@ -213,6 +222,7 @@ def run_firenet(P: FirenetParameters, W: FirenetWeights, y: object, ctx: Context
     if guard_bits is not None:
         raise InvalidArgument(
             f"guard_bits={guard_bits} only applies to the certified Ball iteration")
+    check_ball_data(y, ctx)
     m, _ = P.shape
     yv = ctx.as_vector(y)
     if ctx.size(yv) != m:
