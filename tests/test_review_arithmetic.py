@@ -410,3 +410,19 @@ def test_float64_products_stay_within_the_standard_rounding_bound(vals, data) ->
     for row, r in zip((yq, xq), got, strict=True):
         ex = sum(row * xq, Q(0))
         assert abs(r - ex) <= g * sum((abs(a * b) for a, b in zip(row, xq, strict=True)), Q(0))
+
+
+def test_float64_non_finite_values_have_no_rational_value() -> None:
+    f = Float64()
+    for v in (np.array([1.0, np.inf]), np.array([np.nan]), np.array([1j, complex(0, np.inf)])):
+        with pytest.raises(InvalidArgument, match="is not finite"):
+            f.to_rationals(v)                       # raw ValueError/OverflowError from gmpy2
+    with pytest.raises(InvalidArgument, match="a=inf is not finite"):
+        f.scalar_to_rational(float("inf"))
+    assert f.scalar_to_rational(Q(1, 3)) == Q(6004799503160661, 2**54)
+
+
+def test_exact_shrink_to_zero_keeps_a_complex_vector_complex() -> None:
+    e = Exact()
+    out = e.shrink(e.vector([G(3, 4)]), 7)          # was a real zero vector
+    assert e.is_complex(out) and list(out) == [G(0, 0)]

@@ -292,7 +292,8 @@ class Exact(Context):
             return w.copy()
         sq = self.norm2_squared(w)
         if sq <= r * r:
-            return self.zeros(self.size(w))
+            zero = self.zeros(self.size(w))
+            return _promote(zero) if self.is_complex(w) else zero
         nrm = exact_sqrt(sq)
         if nrm is None:
             raise InexactOperation(

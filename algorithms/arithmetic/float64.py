@@ -215,6 +215,11 @@ class Float64(Context):
         return builtins.complex(x[i]) if x.dtype.kind == "c" else float(x[i])
 
     def to_rationals(self, x: Vec) -> np.ndarray:
+        """The exact values of the doubles (an infinite or NaN entry raises
+        :class:`~algorithms.errors.InvalidArgument` naming it)."""
+        if not np.isfinite(x).all():
+            i = int(np.flatnonzero(~np.isfinite(x))[0])
+            raise InvalidArgument(f"x[{i}]={x[i]} is not finite; it has no rational value")
         out = np.empty(x.shape[0], dtype=object)
         if x.dtype.kind == "c":
             for i, v in enumerate(x.tolist()):
@@ -225,6 +230,8 @@ class Float64(Context):
         return out
 
     def scalar_to_rational(self, a: Scalar) -> gmpy2.mpq | GaussianRational:
+        if isinstance(a, _FLOATS) and not np.isfinite(a):
+            raise InvalidArgument(f"a={a} is not finite; it has no rational value")
         if isinstance(a, (builtins.complex, np.complexfloating)):
             return GaussianRational(gmpy2.mpq(float(a.real)), gmpy2.mpq(float(a.imag)))
         return gmpy2.mpq(float(a))
