@@ -25,7 +25,14 @@ from flint import arb, arb_mat, fmpz_mat
 
 from algorithms.arithmetic.ball import arb_upper_mpq, mpq_to_arb, soft_threshold_balls
 from algorithms.errors import InvalidArgument, InvalidType
-from algorithms.rationals import as_mpq, dyadic_round, mpq_sqrt_lower, mpq_sqrt_upper
+from algorithms.rationals import (
+    MPQ,
+    as_mpq,
+    as_mpq_matrix,
+    dyadic_round,
+    mpq_sqrt_lower,
+    mpq_sqrt_upper,
+)
 
 __all__ = [
     "bound_up",
@@ -119,7 +126,8 @@ def ceil_sqrt(n: int) -> int:
 
 class ExactIntegerOperator:
     """A rational matrix held exactly as ``A = Z / D``: ``Z`` an integer ``fmpz_mat`` (and its
-    transpose), ``D > 0`` the least common denominator of the entries.
+    transpose), ``D > 0`` the least common denominator of the entries.  ``A`` is a 2-D array
+    (or list of rows) of exact rationals (:func:`~algorithms.rationals.as_mpq` spellings).
 
     For oracle data ``D`` is a power of two and the entries of ``Z`` are short (level-``n`` data
     have mantissas of about ``n + 6`` bits), so the exact products ``Z X`` and ``Z^T V`` of
@@ -131,6 +139,10 @@ class ExactIntegerOperator:
     __slots__ = ("Z", "ZT", "D", "shape", "bits", "_columns", "_rows", "_float")
 
     def __init__(self, A: np.ndarray):
+        if not isinstance(A, np.ndarray) or A.ndim != 2:
+            A = as_mpq_matrix(A, "A")
+        elif not all(isinstance(v, MPQ) for v in A.flat):
+            A = as_mpq_matrix(A, "A")                   # exact spellings; floats refused
         m, n = A.shape
         flat = A.reshape(-1)
         D = 1

@@ -10,6 +10,7 @@ would hide that.
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Callable
 from fractions import Fraction
@@ -162,12 +163,17 @@ def as_problem_data(A: object, y: object) -> tuple[np.ndarray, np.ndarray]:
 
 
 def as_positive_int(value: object, where: str, minimum: int = 1) -> int:
-    """An ``int >= minimum`` (bools and floats refused)."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+    """An ``int >= minimum`` from any integral type (``int``, numpy integers, ``gmpy2.mpz``,
+    ``sympy.Integer``: whatever implements ``__index__``); bools and floats are refused."""
+    if isinstance(value, (bool, np.bool_)):
         raise InvalidType(f"{where}={value!r} must be an integer >= {minimum}")
-    if value < minimum:
-        raise InvalidArgument(f"{where}={value} must be an integer >= {minimum}")
-    return int(value)
+    try:
+        v = operator.index(value)  # type: ignore[arg-type]
+    except TypeError:
+        raise InvalidType(f"{where}={value!r} must be an integer >= {minimum}") from None
+    if v < minimum:
+        raise InvalidArgument(f"{where}={v} must be an integer >= {minimum}")
+    return int(v)
 
 
 def _floor(q: gmpy2.mpq) -> gmpy2.mpz:

@@ -426,3 +426,13 @@ def test_exact_shrink_to_zero_keeps_a_complex_vector_complex() -> None:
     e = Exact()
     out = e.shrink(e.vector([G(3, 4)]), 7)          # was a real zero vector
     assert e.is_complex(out) and list(out) == [G(0, 0)]
+
+
+def test_precisions_and_lengths_take_every_integral_type() -> None:
+    """Ball(gmpy2.mpz(64)) said 'prec=mpz(64) must be an integer >= 2'."""
+    assert Ball(gmpy2.mpz(64)) == Ball(64) and MP(sympy.Integer(80)).prec == 80
+    assert isinstance(Ball(np.int32(30)).prec, int)
+    assert Exact().size(Exact().zeros(gmpy2.mpz(2))) == 2
+    for bad in (True, np.bool_(True), 64.0, "64", Q(64)):
+        with pytest.raises(InvalidType, match="prec="):
+            Ball(bad)

@@ -138,3 +138,14 @@ def test_screening_keeps_every_entry_at_the_threshold_and_the_largest(seed, vbit
     passing = [i for i in range(n) if abs(full[i]) > lim]
     assert set(passing) <= set(out) and order[0] in out
     assert all(out[i] == full[i] for i in out)
+
+
+def test_exact_integer_operator_reads_exact_spellings_and_refuses_floats() -> None:
+    """A float matrix failed with AttributeError ('float' object has no attribute
+    'denominator'), a 1-D one with a bare unpacking ValueError."""
+    op = ExactIntegerOperator([[1, "1/2"], [3, Q(1, 4)]])
+    assert op.D == 4 and op.Z.entries() == [4, 2, 12, 1]
+    with pytest.raises(InexactInput, match=r"A\[0, 0\]=.*0.5\)? is a float"):
+        ExactIntegerOperator(np.array([[0.5, 1.0]]))
+    with pytest.raises(InvalidArgument, match="2-D"):
+        ExactIntegerOperator([1, 2])

@@ -112,13 +112,16 @@ class CtxMatrix:
 
 
 def check_length(n: object, where: str = "n") -> int:
-    """``n`` as a vector length: an integer ``>= 0`` (``int`` or numpy integer; bools, floats
-    and negative numbers are refused, naming ``where`` and the value)."""
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
+    """``n`` as a vector length: an integer ``>= 0`` (any integral type: ``int``, numpy
+    integers, ``gmpy2.mpz``; bools, floats and negative numbers are refused, naming ``where``
+    and the value)."""
+    if isinstance(n, int) and not isinstance(n, bool) and n >= 0:
+        return n
+    if isinstance(n, (bool, np.bool_)) or not hasattr(n, "__index__"):
         raise InvalidType(f"{where}={n!r} must be an integer >= 0 (a vector length)")
-    if n < 0:
+    if n.__index__() < 0:  # type: ignore[union-attr]
         raise InvalidArgument(f"{where}={n} must be an integer >= 0 (a vector length)")
-    return int(n)
+    return int(n.__index__())  # type: ignore[union-attr]
 
 
 def _any_complex(values: object) -> bool:
