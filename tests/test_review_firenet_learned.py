@@ -189,3 +189,18 @@ def test_lista_forward_refuses_complex_and_non_numeric_input() -> None:
     with pytest.raises(InvalidType, match="T is not an array of real numbers"):
         lista_loss_and_gradient(P, np.ones(3), np.zeros(4) + 1j)
     assert lista_forward(P, np.ones(3)).shape == (4,)
+
+
+def test_lista_takes_the_integer_types_the_oracle_reads() -> None:
+    """Before: ``level=gmpy2.mpz(4)`` raised 'must be an integer >= 0' and ``train=[mpz(0)]``
+    'must be a non-negative integer index', although the oracle reads both."""
+    import sympy
+
+    algo = LISTA(lambda k: [0.0], train=[gmpy2.mpz(0), sympy.Integer(1), np.int64(2)],
+                 validation=[np.int32(3)], level=gmpy2.mpz(4))
+    assert algo.train_indices == (0, 1, 2) and algo.validation_indices == (3,)
+    assert algo.level == 4 and type(algo.level) is int
+    with pytest.raises(InvalidType, match="level=True"):
+        LISTA(lambda k: [0.0], train=[0], validation=[1], level=True)
+    with pytest.raises(InvalidArgument, match=r"train\[0\]=1.0"):
+        LISTA(lambda k: [0.0], train=[1.0], validation=[1], level=1)

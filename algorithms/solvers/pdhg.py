@@ -66,6 +66,10 @@ def bpdn_steps(A: object, *, L: object | None = None, tau: object | None = None,
         Lq = hi
     else:
         Lq = as_mpq(L, "L")
+        if Lq < lo:
+            raise InvalidArgument(
+                f"L={Lq} ({float(Lq):.6g}) is below ||A||_2 >= {float(lo):.12g}; L must be an "
+                f"upper bound of ||A||_2 (omit it to use a certified one)")
         if Lq < hi:
             raise InvalidArgument(
                 f"L={Lq} ({float(Lq):.12g}) could not be certified to be >= ||A||_2 (certified "

@@ -51,7 +51,12 @@ import optax
 import algorithms.jax_bridge  # noqa: F401 - float64 in JAX
 from algorithms.errors import InvalidArgument, InvalidType
 from algorithms.learned.lista.network import lista_network
-from algorithms.learned.lista.settings import LISTAParameters, LISTASettings, index_tuple
+from algorithms.learned.lista.settings import (
+    LISTAParameters,
+    LISTASettings,
+    index_tuple,
+    integral,
+)
 from algorithms.learned.lista.training import (
     EpochRecord,
     LabelFunction,
@@ -113,7 +118,8 @@ class LISTA:
         self.labels = labels
         self.train_indices = index_tuple(train, "train")
         self.validation_indices = index_tuple(validation, "validation")
-        self.level = as_positive_int(level, "level", 0)
+        lv = integral(level)
+        self.level = as_positive_int(level if lv is None else lv, "level", 0)
         if settings is None:
             settings = LISTASettings()
         if not isinstance(settings, LISTASettings):

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -25,14 +26,27 @@ def positive_float(value: object, where: str, *, allow_zero: bool = False) -> fl
     return v
 
 
+def integral(value: object) -> int | None:
+    """``value`` as an ``int`` if it is an integer of any integral type the oracle reads
+    (``int``, numpy integers, ``gmpy2.mpz``, ``sympy.Integer``: anything with ``__index__``),
+    else ``None`` (bools, floats, strings)."""
+    if isinstance(value, (bool, np.bool_)):
+        return None
+    try:
+        return operator.index(value)
+    except TypeError:
+        return None
+
+
 def index_tuple(values: object, where: str) -> tuple[int, ...]:
     if isinstance(values, (str, bytes)) or not isinstance(values, Sequence | range | np.ndarray):
         raise InvalidType(f"{where}={values!r} must be a sequence of sample indices")
     out = []
     for i, k in enumerate(values):
-        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 0:
+        idx = integral(k)
+        if idx is None or idx < 0:
             raise InvalidArgument(f"{where}[{i}]={k!r} must be a non-negative integer index")
-        out.append(int(k))
+        out.append(idx)
     if not out:
         raise InvalidArgument(f"{where}=() must hold at least one sample index")
     return tuple(out)
