@@ -509,10 +509,11 @@ def complex_soft_threshold_balls(zb: acb_mat, th: Sequence[arb]) -> acb_mat:
             s = m
         else:
             s = m * (_ONE - tm / abs(m).max(tm))
-        r1, r2 = z.real.rad(), z.imag.rad()
-        widen = ((r1 * r1 + r2 * r2).sqrt() + t.rad()) if (r1 != 0 or r2 != 0) else t.rad()
-        if widen != 0:
-            e = arb(0, widen.upper())
+        r1, r2, rt = z.real.rad(), z.imag.rad(), t.rad()      # exact (radius-free) numbers
+        if r1 != 0 or r2 != 0 or rt != 0:
+            # an exact upper bound: the ball of sqrt(r1^2 + r2^2) + rt may contain 0 at a low
+            # precision (Ball(2): [+/- 3.02]), so no test on the ball itself decides the widening
+            e = arb(0, ((r1 * r1 + r2 * r2).sqrt() + rt).upper())
             s = acb(s.real + e, s.imag + e)
         out.append(s)
     return acb_mat(len(out), 1, out)
