@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from algorithms.arithmetic import Exact, Float64
 from algorithms.errors import InvalidArgument, InvalidType
 from algorithms.jax_bridge import mpq_to_float, to_jax
+from algorithms.learned.automap import automap_apply, automap_init
 from algorithms.learned.lista import LISTA, LISTASettings
 from algorithms.learned.training import TrainSettings
 from algorithms.learned.unet import unet_apply, unet_init
@@ -204,3 +205,34 @@ def test_lista_takes_the_integer_types_the_oracle_reads() -> None:
         LISTA(lambda k: [0.0], train=[0], validation=[1], level=True)
     with pytest.raises(InvalidArgument, match=r"train\[0\]=1.0"):
         LISTA(lambda k: [0.0], train=[1.0], validation=[1], level=1)
+
+
+@pytest.mark.parametrize("call, exc, words", [
+    (lambda: automap_init(np.zeros((0, 6)), 0), InvalidArgument, "n=0"),   # accepted before
+    (lambda: automap_init(np.zeros((16, 6)), 4.0), InvalidType, "n=4.0"),
+    (lambda: automap_init(np.zeros((16, 6)), 4, channels=0), InvalidArgument, "channels=0"),
+    (lambda: automap_init(np.zeros((16, 6)), 4, seed=-1), InvalidArgument, "seed=-1"),
+    (lambda: automap_init(np.zeros((16, 6)), 4, init_noise=-1.0), InvalidArgument,
+     "init_noise=-1.0"),
+    (lambda: automap_init(np.full((16, 6), np.nan), 4), InvalidArgument, "fc_init"),
+    (lambda: automap_init(np.zeros((16, 6)) + 1j, 4), InvalidType, "fc_init is complex"),
+    (lambda: unet_init(2, seed=-1), InvalidArgument, "seed=-1"),
+    (lambda: unet_init(2, seed="a"), InvalidType, "seed='a'"),
+    (lambda: automap_apply(automap_init(np.zeros((16, 6)), 4, channels=2), np.zeros(5)),
+     InvalidArgument, r"y has shape \(5,\)"),
+], ids=["n0", "n-float", "channels0", "seed", "noise", "fc-nan", "fc-complex", "unet-seed",
+        "unet-seed-str", "apply-length"])
+def test_imaging_networks_name_bad_settings(call, exc, words) -> None:
+    """Before: ZeroDivisionError (channels=0), numpy's 'expected non-negative integer' (seed),
+    'negative dimensions', matmul's gufunc error, or silent acceptance (n=0, NaN/complex
+    fc_init, a negative init_noise)."""
+    with pytest.raises(exc, match=words):
+        call()
+
+
+def test_imaging_networks_take_numpy_integers() -> None:
+    """Before: ``unet_init(np.int64(2))`` raised 'channels=... must be an integer >= 1'."""
+    p = unet_init(np.int64(2), seed=np.int64(1))
+    assert p["e1a_w"].shape == (3, 3, 1, 2)
+    q = automap_init(np.eye(16, 6), np.int64(4), channels=np.int32(2), seed=np.int64(0))
+    assert q["fc_w"].shape == (16, 6) and q["c1_w"].shape == (5, 5, 1, 2)

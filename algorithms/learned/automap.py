@@ -22,18 +22,28 @@ from typing import Any
 import jax
 import numpy as np
 
-from algorithms.errors import InvalidArgument
-from algorithms.learned.convolutions import conv, conv_init
+from algorithms.errors import InvalidArgument, InvalidType
+from algorithms.learned.convolutions import conv, conv_init, int_setting, real_setting
 
 __all__ = ["automap_init", "automap_apply"]
 
 
 def automap_init(fc_init: np.ndarray, n: int, channels: int = 16, seed: int = 0,
                  init_noise: float = 1e-3) -> dict[str, np.ndarray]:
-    """Initial parameters (float32).  ``fc_init``: ``(n*n, d)``."""
+    """Initial parameters (float32).  ``fc_init``: ``(n*n, d)``, real and finite; ``n`` and
+    ``channels`` integers ``>= 1``, ``seed >= 0``, ``init_noise`` finite ``>= 0``."""
+    n = int_setting(n, "n", 1)
+    channels = int_setting(channels, "channels", 1)
+    seed = int_setting(seed, "seed", 0)
+    init_noise = real_setting(init_noise, "init_noise")
+    if np.iscomplexobj(fc_init):
+        raise InvalidType("fc_init is complex; pass the real matrix (e.g. real and imaginary "
+                          "parts of the adjoint stacked as columns)")
     fc = np.asarray(fc_init, dtype=np.float64)
-    if fc.ndim != 2 or fc.shape[0] != n * n:
+    if fc.ndim != 2 or fc.shape[0] != n * n or fc.shape[1] < 1:
         raise InvalidArgument(f"fc_init has shape {fc.shape}; ({n * n}, d) is required")
+    if not np.all(np.isfinite(fc)):
+        raise InvalidArgument("fc_init has non-finite entries")
     rng = np.random.default_rng(seed)
     params = {"fc_w": (fc + init_noise * rng.standard_normal(fc.shape)).astype(np.float32),
               "fc_b": np.zeros(n * n, np.float32)}
@@ -47,6 +57,9 @@ def automap_init(fc_init: np.ndarray, n: int, channels: int = 16, seed: int = 0,
 
 def automap_apply(params: dict[str, Any], y: Any) -> Any:
     """``Phi`` on a batch ``(B, d)`` (or one ``(d,)``) of measurements; images ``(B, n, n)``."""
+    d = params["fc_w"].shape[1]
+    if y.ndim not in (1, 2) or y.shape[-1] != d:
+        raise InvalidArgument(f"y has shape {y.shape}; (d,) or (B, d) with d={d} is required")
     single = y.ndim == 1
     yb = y[None] if single else y
     nn = params["fc_b"].shape[0]

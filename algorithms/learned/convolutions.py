@@ -2,13 +2,41 @@
 
 from __future__ import annotations
 
+import math
+import operator
 from typing import Any
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
-__all__ = ["conv", "conv_init", "avg_pool", "upsample"]
+from algorithms.errors import InvalidArgument, InvalidType
+
+__all__ = ["conv", "conv_init", "avg_pool", "upsample", "int_setting", "real_setting"]
+
+
+def int_setting(value: object, where: str, low: int) -> int:
+    """``value`` as an ``int >= low`` (any integral type; bools, floats and strings refused
+    with :class:`InvalidType`, smaller values with :class:`InvalidArgument`)."""
+    try:
+        if isinstance(value, (bool, np.bool_)):
+            raise TypeError
+        v = operator.index(value)
+    except TypeError:
+        raise InvalidType(f"{where}={value!r} must be an integer >= {low}") from None
+    if v < low:
+        raise InvalidArgument(f"{where}={value!r} must be an integer >= {low}")
+    return v
+
+
+def real_setting(value: object, where: str) -> float:
+    """``value`` as a finite float ``>= 0``."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(
+            value, (int, float, np.integer, np.floating)):
+        raise InvalidType(f"{where}={value!r} must be a real number")
+    if not (0 <= float(value) < math.inf):
+        raise InvalidArgument(f"{where}={value!r} must be finite and >= 0")
+    return float(value)
 
 
 def conv_init(rng: np.random.Generator, k: int, cin: int, cout: int, gain: float = 2.0

@@ -25,7 +25,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from algorithms.errors import InvalidArgument
-from algorithms.learned.convolutions import avg_pool, conv, conv_init, upsample
+from algorithms.learned.convolutions import avg_pool, conv, conv_init, int_setting, upsample
 
 __all__ = ["unet_init", "unet_apply", "UNET_LAYERS"]
 
@@ -37,9 +37,8 @@ UNET_LAYERS = (("e1a", 0, 1), ("e1b", 1, 1), ("e2a", 1, 2), ("e2b", 2, 2), ("ba"
 def unet_init(channels: int = 16, seed: int = 0) -> dict[str, np.ndarray]:
     """Initial parameters (float32): He-initialised kernels, zero biases, a zero last layer
     (so the untrained net is the identity on its input)."""
-    if isinstance(channels, bool) or not isinstance(channels, int) or channels < 1:
-        raise InvalidArgument(f"channels={channels!r} must be an integer >= 1")
-    rng = np.random.default_rng(seed)
+    channels = int_setting(channels, "channels", 1)
+    rng = np.random.default_rng(int_setting(seed, "seed", 0))
     c = channels
     params: dict[str, np.ndarray] = {}
     for name, cin, cout in UNET_LAYERS:
