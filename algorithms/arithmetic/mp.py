@@ -338,11 +338,16 @@ class MP(Context):
 
     @staticmethod
     def _products(x: Vec, y: Vec, sign: int = 1) -> list[tuple[int, int]]:
-        """The exact products ``sign x_i y_i`` as ``(mantissa, exponent)`` pairs."""
+        """The exact nonzero products ``sign x_i y_i`` as ``(mantissa, exponent)`` pairs."""
         out = []
         for a, b in zip(x, y, strict=True):
-            (ma, ea), (mb, eb) = _signed(a), _signed(b)
-            out.append((sign * ma * mb, ea + eb))
+            sa, ma, ea, _ = a._mpf_
+            sb, mb, eb, _ = b._mpf_
+            if ma and mb:
+                m = ma * mb
+                out.append((-m if (sa ^ sb) != (sign < 0) else m, ea + eb))
+            elif (not ma and ea) or (not mb and eb):
+                raise InvalidArgument(f"{a if not ma and ea else b} is not finite")
         return out
 
     def dot(self, x: Vec, y: Vec) -> Scalar:
