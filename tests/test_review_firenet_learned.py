@@ -236,3 +236,39 @@ def test_imaging_networks_take_numpy_integers() -> None:
     assert p["e1a_w"].shape == (3, 3, 1, 2)
     q = automap_init(np.eye(16, 6), np.int64(4), channels=np.int32(2), seed=np.int64(0))
     assert q["fc_w"].shape == (16, 6) and q["c1_w"].shape == (5, 5, 1, 2)
+
+
+def _toy_model(p, y):
+    return (y @ p["w"]).reshape(-1, 2, 2)
+
+
+@pytest.mark.parametrize("Y, X, exc, words", [
+    (np.where(np.eye(8, 3) > 0, np.nan, 1.0), np.zeros((8, 2, 2)), InvalidArgument,
+     "Y has non-finite entries"),
+    (np.ones((8, 3)), np.full((8, 2, 2), np.inf), InvalidArgument, "X has non-finite entries"),
+    (np.ones((8, 3)) + 1j, np.zeros((8, 2, 2)), InvalidType, "Y is complex"),
+    (np.full((8, 3), "a"), np.zeros((8, 2, 2)), InvalidType, "Y has dtype"),
+    (np.ones((0, 3)), np.zeros((0, 2, 2)), InvalidArgument, "R >= 1"),
+], ids=["nan-Y", "inf-X", "complex-Y", "string-Y", "empty"])
+def test_train_network_names_bad_training_data(Y, X, exc, words) -> None:
+    """Before: NaN/inf data ended with 'learning_rate=0.1: training diverged ... choose a
+    smaller learning rate'; complex Y lost its imaginary part; strings and an empty set failed
+    inside numpy/JAX."""
+    from algorithms.learned.training import train_network
+
+    with pytest.raises(exc, match=words):
+        train_network(_toy_model, {"w": np.zeros((3, 4))}, Y, X,
+                      TrainSettings(epochs=1, batch_size=4, learning_rate=0.1))
+
+
+def test_train_network_names_a_bad_model_or_settings() -> None:
+    from algorithms.learned.training import train_network
+
+    Y, X = np.ones((8, 3)), np.zeros((8, 2, 2))
+    with pytest.raises(InvalidType, match="settings="):
+        train_network(_toy_model, {"w": np.zeros((3, 4))}, Y, X, {"epochs": 1})
+    with pytest.raises(InvalidType, match="model="):
+        train_network(None, {"w": np.zeros((3, 4))}, Y, X, TrainSettings(epochs=1))
+    params, losses = train_network(_toy_model, {"w": np.zeros((3, 4))}, Y, X,
+                                   TrainSettings(epochs=1, batch_size=4, learning_rate=0.1))
+    assert params["w"].shape == (3, 4) and len(losses) == 1 and losses[0] == 0.0

@@ -143,11 +143,25 @@ def train_network(
 ) -> tuple[dict[str, np.ndarray], tuple[float, ...]]:
     """Adam on ``mean((model(params, y) - X)^2)`` (module docstring).  ``Y``: ``(R, d)``
     inputs; ``X``: ``(R, n, n)`` targets.  ``progress(epoch, loss)`` after each epoch."""
-    Y = np.asarray(Y)
-    X = np.asarray(X)
-    if Y.ndim != 2 or X.shape[0] != Y.shape[0]:
+    if not callable(model):
+        raise InvalidType(f"model={model!r} must be a function (params, y) -> image")
+    if not isinstance(settings, TrainSettings):
+        raise InvalidType(f"settings={settings!r} must be a TrainSettings")
+    for name, arr in (("Y", Y), ("X", X)):
+        if np.iscomplexobj(arr):
+            raise InvalidType(f"{name} is complex; the networks train on real arrays (stack "
+                              f"real and imaginary parts)")
+    Y, X = np.asarray(Y), np.asarray(X)
+    for name, arr in (("Y", Y), ("X", X)):
+        if arr.dtype.kind not in "fiu":
+            raise InvalidType(f"{name} has dtype {arr.dtype}; an array of real numbers is "
+                              f"required")
+    if Y.ndim != 2 or X.ndim < 1 or X.shape[0] != Y.shape[0] or Y.shape[0] < 1:
         raise InvalidArgument(f"Y has shape {Y.shape} and X {X.shape}; Y must be (R, d) and X "
-                              f"(R, ...) with the same R")
+                              f"(R, ...) with the same R >= 1")
+    for name, arr in (("Y", Y), ("X", X)):
+        if not np.all(np.isfinite(arr)):
+            raise InvalidArgument(f"{name} has non-finite entries; training data must be finite")
     s = settings
     R = Y.shape[0]
     nb = max(R // s.batch_size, 1)
