@@ -132,6 +132,24 @@ def _query(msg: object) -> Query | None:
     return None
 
 
+def _zygote_reply(reply: object) -> bool:
+    """Whether ``reply`` (plain data) has the form of a reply the zygote may send."""
+    def pid(v: object) -> bool:
+        return isinstance(v, int) and not isinstance(v, bool) and v > 0
+
+    if not isinstance(reply, tuple) or not reply:
+        return False
+    op = reply[0]
+    if op == "loaded":
+        return (len(reply) == 4 and isinstance(reply[1], str) and isinstance(reply[2], str)
+                and isinstance(reply[3], bool))
+    if op == "load-failed":
+        return len(reply) == 3 and all(isinstance(v, str) for v in reply[1:])
+    if op in ("forked", "killed"):
+        return len(reply) == 2 and pid(reply[1])
+    return False
+
+
 def _finish(serving: _Serving, data: object, oracle: Any, seconds: float) -> RunOutcome:
     m, N = oracle.shape
     try:
@@ -246,11 +264,32 @@ class SealedRunner:
             raise ChildStartError(f"the sealed-run process is gone: {exc}") from None
 
     def _reply(self) -> tuple:
+        """The zygote's next reply, decoded as PLAIN data with
+        :func:`~theorems.sealed.protocol.safe_loads` and checked against the replies it may
+        send.  The zygote runs an algorithm's unpickling code when it loads it, so its replies
+        are no more trusted than a run's messages: a plain ``pickle.loads`` here would let that
+        code run in this process, next to the exact data.  A reply that is not one of
+        ``("loaded", key, name, randomized)``, ``("load-failed", key, reason)``,
+        ``("forked", pid)`` or ``("killed", pid)`` stops the zygote (the next use starts a
+        fresh one) and raises :class:`~theorems.sealed.errors.ChildStartError`."""
         assert self._conn is not None
         try:
-            return pickle.loads(self._conn.recv_bytes())
+            raw = self._conn.recv_bytes()
         except (EOFError, OSError) as exc:
             raise ChildStartError(f"the sealed-run process ended: {exc!r}") from None
+        try:
+            reply = safe_loads(raw)
+            ok = _zygote_reply(reply)
+        except ProtocolError as exc:
+            reason, ok = f"is not plain data ({exc})", False
+        else:
+            reason = f"is not a reply it may send: {str(reply)[:120]}"
+        if not ok:
+            self.close(forget=False)
+            raise ChildStartError(
+                f"the sealed-run process sent a reply that {reason}; an algorithm's unpickling "
+                f"code may have taken it over, so it was stopped")
+        return reply  # type: ignore[return-value]
 
     def _load_in_zygote(self, key: str, blob: bytes) -> tuple:
         assert self._conn is not None

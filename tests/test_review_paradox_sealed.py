@@ -1,0 +1,106 @@
+"""Review of the sealed referee: hostile algorithms whose code runs outside ``train``.
+
+The classes here are shipped BY VALUE (``cloudpickle.register_pickle_by_value``), as if written
+in a notebook, so the sealed processes rebuild them without importing this file.
+"""
+
+import os
+import sys
+
+import cloudpickle
+import pytest
+
+from theorems.paradox.harness import challenge
+from theorems.sealed import ChildStartError
+from theorems.sealed.runner import pickle_algorithm, shared_runner
+
+cloudpickle.register_pickle_by_value(sys.modules[__name__])
+
+_FLAG = "SMALE18_REVIEW_ZYGOTE_ESCAPE"
+
+
+class ZygoteHijacker:
+    """Its unpickling (which runs in the zygote when the harness loads it) replaces the
+    zygote's ``pickle.dumps`` so that the zygote's next reply to the PARENT carries an object
+    whose ``__reduce__`` is ``exec``: decoded with a plain ``pickle.loads`` in the parent, it
+    would run this code there, next to the exact data."""
+
+    name = "ZygoteHijacker"
+
+    def __init__(self, replies=("loaded", "forked", "killed"), code=None):
+        self.replies = tuple(replies)  # the zygote replies to poison (a non-empty state, so
+        self.code = code  # that unpickling calls __setstate__) and the code to run
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        if "theorems.sealed.zygote" not in sys.modules:
+            return
+        import pickle
+
+        real = pickle.dumps
+        code = self.code or f"import os; os.environ[{_FLAG!r}] = 'escaped'"
+        replies = self.replies
+
+        class Payload:
+            def __reduce__(self):
+                return (exec, (code,))
+
+        def dumps(obj, *args, **kwargs):
+            if isinstance(obj, tuple) and obj and obj[0] in replies:
+                obj = obj + (Payload(),)
+            return real(obj, *args, **kwargs)
+
+        pickle.dumps = dumps
+
+    def train(self, oracle):  # pragma: no cover - never reached
+        raise RuntimeError("unreachable")
+
+
+def test_a_hijacked_zygote_cannot_run_code_in_the_parent():
+    """The zygote runs the algorithm's unpickling code, so its replies are as untrusted as a
+    run's messages: the parent decodes them as plain data and refuses anything else."""
+    os.environ.pop(_FLAG, None)
+    runner = shared_runner()
+    try:
+        with pytest.raises(ChildStartError, match="not plain data"):
+            runner.load(pickle_algorithm(ZygoteHijacker()))
+        assert os.environ.get(_FLAG) is None
+    finally:
+        runner.close(forget=False)  # the hijacked zygote goes; the next use starts a fresh one
+        os.environ.pop(_FLAG, None)
+
+
+#: run in the parent, this would credit every algorithm with every digit: each certified
+#: distance becomes [0, 0]
+_CREDIT_ALL = ("import gmpy2, theorems.paradox.harness as h; "
+               "from theorems.instances.distance import Enclosure; "
+               "h.distance = (lambda E, q: lambda *a, **k: E(q(0), q(0)))(Enclosure, gmpy2.mpq)")
+
+
+class ConstantHijacker(ZygoteHijacker):
+    """A hijacker that returns a constant network (wrong on every member of part (a))."""
+
+    name = "ConstantHijacker"
+
+    def train(self, oracle):
+        from algorithms.networks import NeuralNetwork
+
+        m, N = oracle.shape
+        return NeuralNetwork.constant([0] * N, m)
+
+
+@pytest.mark.parametrize("replies", [("loaded",), ("forked",)])
+def test_a_hijacked_zygote_is_never_credited(replies):
+    """Poisoning the load reply or (later) the reply to a run's fork: ``challenge`` stops with
+    ChildStartError; the parent's distance function is untouched, nobody is credited."""
+    import theorems.paradox.harness as harness
+
+    before = harness.distance
+    try:
+        with pytest.raises(ChildStartError, match="not plain data"):
+            challenge(ConstantHijacker(replies, _CREDIT_ALL), "P3", 3, levels=(6,), draws=1,
+                      budgets=(5,), randomized_levels=())
+        assert harness.distance is before
+    finally:
+        harness.distance = before
+        shared_runner().close(forget=False)
