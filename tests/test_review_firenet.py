@@ -273,3 +273,26 @@ def test_dense_firenet_solve_takes_ball_data_in_ball_and_refuses_it_elsewhere() 
             firenet_network(A, **kw)(yb, other)
     with pytest.raises(InvalidArgument, match=r"y has shape \(2, 1\)"):
         firenet_solve(A, arb_mat([[1], [2]]), ctx=ctx, **kw)
+
+
+@pytest.mark.parametrize("gap", [Q(1, 2**60), Q(1, 2**200)])
+def test_steps_with_tau_sigma_L2_within_a_double_ulp_of_one_still_certify(gap) -> None:
+    """``tau sigma L^2 = 1 - 2^-60`` is allowed (< 1 exactly) but rounds to 1.0 in a double.
+    Before: the automatic guard bits took ``log2(1 - float(tau sigma L^2))`` and the certified
+    run died with a raw ``ValueError: math domain error``.  m = 1: compared with Exact."""
+    from algorithms.solvers.firenet import default_guard_bits, firenet_parameters
+
+    A, y = [[3, 1]], [1]
+    L = firenet_parameters(A, lam=1, n_outer=1, p_inner=1, delta=0, eps0=1).L
+    kw = dict(lam=1, n_outer=2, p_inner=2, delta=0, tau=1 / L, sigma=(1 - gap) * L / L**2)
+    P = firenet_parameters(A, eps0=1, **kw)
+    assert P.tau * P.sigma * P.L**2 == 1 - gap
+    # guard = n_outer * log2(1/sqrt(gap)) + ...: 2 * 30 = 60 bits and more for 2^-60
+    assert default_guard_bits(P) >= kw["n_outer"] * (gap.denominator.bit_length() - 1) // 2
+    recs = []
+    got = firenet_solve(A, y, ctx=Ball(53), callback=recs.append, **kw)
+    exact = list(firenet_solve(A, y, ctx=Exact(), **kw))
+    assert Ball(53).contains(got, exact)
+    mids = Ball(53).to_rationals(got)
+    assert sum((a - b) ** 2 for a, b in zip(mids, exact, strict=True)) <= recs[-1].error_bound**2
+    assert recs[-1].error_bound < Q(1, 2**40)

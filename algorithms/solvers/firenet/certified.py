@@ -142,12 +142,18 @@ _G = 32
 
 
 # =============================================================================== guard bits
+def _log2(q: gmpy2.mpq) -> float:
+    """``log2 q`` of a positive rational, without rounding ``q`` to a double first (``1 - tau
+    sigma L^2 = 2^-60`` is exact and positive, but ``1 - float(tau sigma L^2)`` is 0)."""
+    return math.log2(int(q.numerator)) - math.log2(int(q.denominator))
+
+
 def _amplification_bits(P: FirenetParameters) -> tuple[float, float]:
     """``(log2 a, the constant part of the guard)``, see the module docstring."""
-    per_restart = -0.5 * math.log2(1 - float(P.tau * P.sigma * P.L * P.L))
+    per_restart = -0.5 * _log2(1 - P.tau * P.sigma * P.L * P.L)
     _, sqrt_lmax, inv_sqrt_q = pd_metric_bounds(P.tau, P.sigma, P.L)
     const = (math.log2(P.n_outer * P.p_inner + 1)
-             + math.log2(max(float(sqrt_lmax * inv_sqrt_q), 1.0)) + 8)
+             + max(_log2(gmpy2.mpq(sqrt_lmax * inv_sqrt_q)), 0.0) + 8)
     return per_restart, const
 
 
