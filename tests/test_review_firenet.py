@@ -296,3 +296,32 @@ def test_steps_with_tau_sigma_L2_within_a_double_ulp_of_one_still_certify(gap) -
     mids = Ball(53).to_rationals(got)
     assert sum((a - b) ** 2 for a, b in zip(mids, exact, strict=True)) <= recs[-1].error_bound**2
     assert recs[-1].error_bound < Q(1, 2**40)
+
+
+@st.composite
+def lasso_instances(draw):
+    m, N = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    A = [[draw(small_q) for _ in range(N)] for _ in range(m)]
+    A[0][0] = Q(1)
+    y = [Q(draw(st.integers(-20, 20)), draw(st.sampled_from([1, 3, 8]))) for _ in range(m)]
+    return A, y, draw(st.integers(1, 5)), draw(st.sampled_from([2, 16, 53])), \
+        draw(st.sampled_from([None, 0]))
+
+
+@given(lasso_instances(), st.sampled_from([Q(1, 10), Q(1), Q(7, 3)]))
+def test_certified_ista_and_basis_pursuit_bounds_hold_against_exact_iterates(inst, lam) -> None:
+    """ISTA and the P1 solver with eta = 0 take no square root, so Exact runs the very
+    iterates the certified Ball runs enclose: every record's balls contain the exact iterate
+    and its error_bound is at least the exact distance of the midpoints (any m, N)."""
+    A, y, n, prec, guard = inst
+    ctx = Ball(prec)
+    for run, kw in ((ista, dict(lam=lam)), (pdhg_bpdn, dict(eta=0))):
+        recs, exact = [], []
+        run(A, y, n_iter=n, ctx=ctx, guard_bits=guard, callback=recs.append, **kw)
+        run(A, y, n_iter=n, ctx=Exact(), callback=lambda r, out=exact: out.append(list(r.x)),
+            **kw)
+        assert len(recs) == len(exact) == n
+        for r, want in zip(recs, exact, strict=True):
+            assert ctx.contains(r.x, want)
+            mids = ctx.to_rationals(r.x)
+            assert sum((a - b) ** 2 for a, b in zip(mids, want, strict=True)) <= r.error_bound**2
