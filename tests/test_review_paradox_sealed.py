@@ -104,3 +104,57 @@ def test_a_hijacked_zygote_is_never_credited(replies):
     finally:
         harness.distance = before
         shared_runner().close(forget=False)
+
+
+class Stall:
+    """Returns a network of small message (one 60 x 60 matrix, sent once) that applies that
+    matrix in 3000 layers: 1.1 * 10^7 entries per evaluation, which the parent would evaluate
+    at every sample of every run."""
+
+    name = "Stall"
+
+    def train(self, oracle):
+        import gmpy2
+
+        from algorithms.layers import Block, Dense, Layer, RationalMatrix
+        from algorithms.networks import NeuralNetwork
+
+        m, N = oracle.shape
+        width = 60
+        W0 = RationalMatrix([[1] * m for _ in range(width)], "W0")
+        S = RationalMatrix([[gmpy2.mpq(1, width)] * width for _ in range(width)], "S")
+        WL = RationalMatrix([[0] * width for _ in range(N)], "WL")
+        layers = [Layer((m,), [Block(width, terms=(Dense.of(0, W0),))], m)]
+        layers += [Layer((width,), [Block(width, terms=(Dense.of(0, S),))], m)
+                   for _ in range(3000)]
+        layers.append(Layer((width,), [Block(N, terms=(Dense.of(0, WL),))], m))
+        return NeuralNetwork(layers, input_size=m)
+
+
+def test_a_network_too_costly_to_evaluate_is_refused_before_evaluation():
+    """The parent counts what an evaluation would touch (shapes only) and refuses the network
+    as "no answer" (with its digest kept for the consistency check) instead of stalling."""
+    import time
+
+    from theorems.paradox.harness import build_class
+    from theorems.sealed import Limits
+    from theorems.sealed.runner import network_cost
+
+    assert Limits().network_entries == 10**7
+    om = build_class("P3", 3)
+    runner = shared_runner()
+    handle = runner.load(pickle_algorithm(Stall()))
+    try:
+        started = time.perf_counter()
+        out = runner.run(handle, om.tie("I").oracle(), None, Limits(seconds=30))
+        assert time.perf_counter() - started < 20
+    finally:
+        runner.unload(handle)
+    assert out.network is None
+    assert out.no_answer == ("returned a network whose evaluation touches 10980363 matrix "
+                             "entries, more than Limits.network_entries=10000000")
+    assert out.transcript.end == "network" and len(out.transcript.output) == 32
+    small = Stall().train(om.tie("I").oracle())
+    assert network_cost(small) == 60 * 2 + 60 + 3000 * (60 * 60 + 60) + 3 * 60 + 3
+    with pytest.raises(Exception, match="network_entries=0 must be > 0"):
+        Limits(network_entries=0)

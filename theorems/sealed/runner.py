@@ -31,6 +31,7 @@ from typing import Any
 
 import cloudpickle
 
+from algorithms.layers import Dense
 from algorithms.networks import NeuralNetwork
 from oracle.errors import BudgetExceeded, OracleError
 from theorems.sealed.errors import ChildStartError, ProtocolError
@@ -46,8 +47,8 @@ from theorems.sealed.protocol import (
 )
 from theorems.sealed.transcripts import Query, Transcript
 
-__all__ = ["Handle", "RunOutcome", "SealedRunner", "InProcessRunner", "pickle_algorithm",
-           "shared_runner"]
+__all__ = ["Handle", "RunOutcome", "SealedRunner", "InProcessRunner", "network_cost",
+           "pickle_algorithm", "shared_runner"]
 
 
 def pickle_algorithm(algorithm: object) -> bytes:
@@ -150,13 +151,36 @@ def _zygote_reply(reply: object) -> bool:
     return False
 
 
-def _finish(serving: _Serving, data: object, oracle: Any, seconds: float) -> RunOutcome:
+def network_cost(net: NeuralNetwork) -> int:
+    """What one evaluation of a plain network touches: over its layers and blocks, the entries
+    of every dense term's matrix (a matrix shared by several layers counts once per layer),
+    the length of every identity term and the block's size.  Computed from shapes alone
+    (linear in the number of layers and terms).  A FIRENET network rebuilt from its parameters
+    is bounded by :data:`~theorems.sealed.protocol.MAX_FIRENET_STEPS` instead: 0 here."""
+    if type(net) is not NeuralNetwork:
+        return 0
+    cost = 0
+    for layer in net.layers:
+        for blk in layer.blocks:
+            for term in blk.terms + blk.input_terms:
+                cost += term.M.shape[0] * term.M.shape[1] if isinstance(term, Dense) else blk.size
+            cost += blk.size
+    return cost
+
+
+def _finish(serving: _Serving, data: object, oracle: Any, seconds: float,
+            limits: Limits | None = None) -> RunOutcome:
     m, N = oracle.shape
     try:
         net = network_from_data(data, m, N)
     except ProtocolError as exc:
         reason = f"returned an invalid network: {exc}"
         return serving.outcome(None, "raised", "invalid network", reason, seconds)
+    if limits is not None and network_cost(net) > limits.network_entries:
+        reason = (f"returned a network whose evaluation touches {network_cost(net)} matrix "
+                  f"entries, more than Limits.network_entries={limits.network_entries}")
+        # what it returned is still its output: the consistency check compares it
+        return serving.outcome(None, "network", network_digest(data), reason, seconds)
     return serving.outcome(net, "network", network_digest(data), "", seconds)
 
 
@@ -202,7 +226,7 @@ class _Active:
                 self.conn.send_bytes(dumps(serving.answer(query)))
                 return None
             if isinstance(msg, tuple) and len(msg) == 2 and msg[0] == "done":
-                return _finish(serving, msg[1], self.oracle, t)
+                return _finish(serving, msg[1], self.oracle, t, limits)
             if (isinstance(msg, tuple) and len(msg) == 3 and msg[0] == "failed"
                     and all(isinstance(v, str) for v in msg[1:])):
                 name = msg[1][:80]
@@ -389,7 +413,7 @@ class SealedRunner:
                         break
                 results.append(out)
                 own = out.network is not None or out.no_answer.startswith(
-                    ("raised ", "returned an invalid network"))
+                    ("raised ", "returned an invalid network", "returned a network whose"))
                 if not own:  # the child is gone, killed or untrustworthy: start another
                     self._kill(pid)
                     conn.close()
