@@ -61,6 +61,21 @@ def instances(draw, m_max: int, complex_data: bool = False):
     return A, y, kw, prec, guard
 
 
+def contains_exactly(balls, values) -> bool:
+    """Whether every ball ``[mid +/- rad]`` contains the rational, decided in exact rationals
+    (``Ball.contains`` encloses a non-dyadic rational at ``prec + bits(q)`` bits first, so it
+    answers False for a ball narrower than that enclosure: a 1e-170-wide ball from a run with
+    3000 guard bits around 1/3-like values)."""
+    from flint import arb
+
+    from algorithms.arithmetic.ball import arb_to_mpq
+
+    ents = balls.entries()
+    assert len(ents) == len(values)
+    return all(abs(arb_to_mpq(arb(b.mid())) - Q(v)) <= arb_to_mpq(arb(b.rad()))
+               for b, v in zip(ents, values, strict=True))
+
+
 def _records(A, y, kw, ctx, guard):
     recs = []
     firenet_solve(A, y, ctx=ctx, guard_bits=guard, callback=recs.append, **kw)
@@ -275,7 +290,7 @@ def test_dense_firenet_solve_takes_ball_data_in_ball_and_refuses_it_elsewhere() 
         firenet_solve(A, arb_mat([[1], [2]]), ctx=ctx, **kw)
 
 
-@pytest.mark.parametrize("gap", [Q(1, 2**60), Q(1, 2**200)])
+@pytest.mark.parametrize("gap", [Q(1, 2**60), Q(1, 2**200), Q(1, 2**3000)])
 def test_steps_with_tau_sigma_L2_within_a_double_ulp_of_one_still_certify(gap) -> None:
     """``tau sigma L^2 = 1 - 2^-60`` is allowed (< 1 exactly) but rounds to 1.0 in a double.
     Before: the automatic guard bits took ``log2(1 - float(tau sigma L^2))`` and the certified
@@ -292,7 +307,7 @@ def test_steps_with_tau_sigma_L2_within_a_double_ulp_of_one_still_certify(gap) -
     recs = []
     got = firenet_solve(A, y, ctx=Ball(53), callback=recs.append, **kw)
     exact = list(firenet_solve(A, y, ctx=Exact(), **kw))
-    assert Ball(53).contains(got, exact)
+    assert contains_exactly(got, exact)
     mids = Ball(53).to_rationals(got)
     assert sum((a - b) ** 2 for a, b in zip(mids, exact, strict=True)) <= recs[-1].error_bound**2
     assert recs[-1].error_bound < Q(1, 2**40)
@@ -325,3 +340,21 @@ def test_certified_ista_and_basis_pursuit_bounds_hold_against_exact_iterates(ins
             assert ctx.contains(r.x, want)
             mids = ctx.to_rationals(r.x)
             assert sum((a - b) ** 2 for a, b in zip(mids, want, strict=True)) <= r.error_bound**2
+
+
+@pytest.mark.parametrize("gap", [Q(1, 2**60), Q(1, 2**3000)])
+def test_basis_pursuit_steps_within_a_double_ulp_of_one_still_certify(gap) -> None:
+    """Before: with ``1 - tau sigma L^2 = 2^-3000`` the automatic guard bits converted
+    ``sqrt(lmax / q)`` (about 2^1500) to a double: raw ``OverflowError``."""
+    from algorithms.solvers.pdhg import bpdn_steps
+
+    A, y = [[3, 1]], [1]
+    L, _, _ = bpdn_steps(A)
+    kw = dict(eta=0, n_iter=3, tau=1 / L, sigma=(1 - gap) * L / L**2)
+    recs = []
+    got = pdhg_bpdn(A, y, ctx=Ball(53), callback=recs.append, **kw)
+    exact = list(pdhg_bpdn(A, y, ctx=Exact(), **kw))
+    assert contains_exactly(got, exact)
+    mids = Ball(53).to_rationals(got)
+    assert sum((a - b) ** 2 for a, b in zip(mids, exact, strict=True)) <= recs[-1].error_bound**2
+    assert recs[-1].error_bound < Q(1, 2**40)

@@ -141,7 +141,10 @@ def _pdhg_ball(Aq: np.ndarray, yq: np.ndarray, eta: gmpy2.mpq, n: int, Lq: gmpy2
                guard_bits: int | None) -> arb_mat:
     m, N = Aq.shape
     _, sqrt_lmax, inv_sqrt_q = pd_metric_bounds(t, s, Lq)
-    guard = (math.ceil(math.log2(n + 1) + math.log2(max(float(sqrt_lmax * inv_sqrt_q), 1.0)))
+    # log2 of the exact ratio (a double would overflow when 1 - tau sigma L^2 is below 2^-2000)
+    ratio = gmpy2.mpq(sqrt_lmax * inv_sqrt_q)
+    log_ratio = max(math.log2(int(ratio.numerator)) - math.log2(int(ratio.denominator)), 0.0)
+    guard = (math.ceil(math.log2(n + 1) + log_ratio)
              + 8 if guard_bits is None else as_positive_int(guard_bits, "guard_bits", 0))
     kx = 1 + 2 * s * Lq
     with flint_prec(max(ctx.prec + guard, 16)) as scope:
