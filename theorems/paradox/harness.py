@@ -64,7 +64,7 @@ Everything here returns plain records; :mod:`theorems.paradox.report` formats th
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import gmpy2
@@ -82,7 +82,7 @@ from algorithms.solvers.firenet import FIRENET
 from algorithms.solvers.unrolled import UnrolledFISTA, UnrolledWARPd
 from oracle import AdversarialOracle, Budget, enclose
 from theorems.errors import InvalidArgument, InvalidType
-from theorems.instances._exact import integer
+from theorems.instances._exact import integer, rational
 from theorems.instances.distance import Enclosure, distance
 from theorems.instances.gadget import Member
 from theorems.instances.omega import Omega
@@ -488,11 +488,12 @@ def run(
     if not isinstance(limits, Limits):
         raise InvalidType(f"limits={limits!r} must be a theorems.sealed.Limits or None")
     problem = problem.upper()
-    value = gmpy2.mpq(DEFAULT_VALUES[problem] if value is None else value)
-    levels = tuple(integer(n, "levels[i]", 1) for n in levels)
+    value = DEFAULT_VALUES[problem] if value is None else rational(value, "value")
+    levels = _integers(levels, "levels", 1)
     if not levels:
         raise InvalidArgument("levels=() must name at least one level")
-    randomized_levels = tuple(integer(n, "randomized_levels[i]", 1) for n in randomized_levels)
+    randomized_levels = _integers(randomized_levels, "randomized_levels", 1)
+    budgets = _integers(budgets, "budgets", 0)
     randomized_seeds = integer(randomized_seeds, "randomized_seeds", 1)
     panel = list(default_panel(problem, value, K, firenet=firenet,
                                solver_networks=solver_networks) if panel is None else panel)
@@ -534,7 +535,9 @@ def run(
     finally:
         for handle in handles + [search]:
             runner.unload(handle)
-    by_name = next((s for s in summaries if s.name == "Search"), None)
+    # the panel's Search, found by its type (a user's algorithm may call itself "Search")
+    by_name = next((s for s, alg in zip(summaries, panel, strict=True)
+                    if type(alg) is Search), None)
     search_reads = []
     if by_name is not None:
         for n in levels:
@@ -551,6 +554,14 @@ def run(
         budget_details=details, isolation=isolation, limits=limits,
         run_seconds=session.seconds,
     )
+
+
+def _integers(values: object, name: str, minimum: int) -> tuple[int, ...]:
+    """``values`` (a sequence of integers, each at least ``minimum``) as a tuple of ints."""
+    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+        raise InvalidType(f"{name}={values!r:.80} must be a sequence of integers >= {minimum}, "
+                          f"e.g. (5, 10)")
+    return tuple(integer(v, f"{name}[{i}]", minimum) for i, v in enumerate(values))
 
 
 def challenge(algorithm: Any, problem: str = "P3", K: int = 3, **kwargs: Any) -> ParadoxResult:
