@@ -65,3 +65,29 @@ def test_a_user_algorithm_called_search_is_not_taken_for_the_reference():
     assert [(r["n"], r["reads"], r["correct_K-1"]) for r in res.search_reads] == [
         (6, 9, True), (9, 12, True)]
     assert res.algorithms[0].max_samples_read == 0
+
+
+def test_the_worst_error_over_samples_encloses_the_maximum(monkeypatch):
+    """With R = 2 samples whose enclosures are [11, 11] * 10^-4 (certainly not 3 digits) and
+    [9, 12] * 10^-4 (undecided), the run's worst error is [11, 12] * 10^-4: certainly not 3
+    digits.  Before the review it was the enclosure with the larger upper end alone, [9, 12],
+    and the verdict was None (undecided)."""
+    import theorems.paradox.harness as harness
+    from theorems.instances.distance import Enclosure
+    from theorems.paradox.harness import Session, build_class, exact_inputs
+    from theorems.sealed import Limits
+    from theorems.sealed.runner import Handle, InProcessRunner, RunOutcome
+    from theorems.sealed.transcripts import Transcript
+
+    q = gmpy2.mpq
+    encs = [Enclosure(q(11, 10**4), q(11, 10**4)), Enclosure(q(9, 10**4), q(12, 10**4))]
+    monkeypatch.setattr(harness, "distance", lambda point, member, k: encs[k])
+    om = build_class("P3", 3, R=2)
+    tie = om.tie("I")
+    session = Session(InProcessRunner(), Limits(), exact_inputs(tie))
+    net = NeuralNetwork.constant([0] * om.N, om.m)
+    outcome = RunOutcome(net, Transcript((), "network", "x"), "", 0.0, False)
+    handle = Handle("k", "Constant", False, b"")
+    run_ = session._record((handle, tie.oracle(), tie, "I", None), outcome)
+    assert run_.error == Enclosure(q(11, 10**4), q(12, 10**4))
+    assert run_.digits(3) is False and run_.digits(2) is True
