@@ -158,3 +158,41 @@ def test_a_network_too_costly_to_evaluate_is_refused_before_evaluation():
     assert network_cost(small) == 60 * 2 + 60 + 3000 * (60 * 60 + 60) + 3 * 60 + 3
     with pytest.raises(Exception, match="network_entries=0 must be > 0"):
         Limits(network_entries=0)
+
+
+class FileCounter:
+    """Keeps state between its sealed runs in a file (each run is a fresh fork, but the file
+    system is shared): run number r returns the constant network r.  Identical transcripts
+    (it reads nothing) with different networks: flagged, never credited."""
+
+    name = "FileCounter"
+
+    def __init__(self, path):
+        self.path = path
+
+    def train(self, oracle):
+        import fcntl
+
+        from algorithms.networks import NeuralNetwork
+
+        with open(self.path, "a+") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            fh.seek(0)
+            count = len(fh.read())
+            fh.write("x")
+        m, N = oracle.shape
+        return NeuralNetwork.constant([count] + [0] * (N - 1), m)
+
+
+def test_state_kept_in_a_file_is_flagged_by_the_transcripts(tmp_path):
+    from theorems.paradox.harness import run
+
+    path = tmp_path / "count"
+    res = run("P3", 3, panel=[FileCounter(str(path))], levels=(6,), draws=1, budgets=(5,),
+              randomized_levels=())
+    (s,) = res.algorithms
+    runs = s.all_runs()
+    assert path.read_text() == "x" * len(runs)  # every run read and wrote the file
+    assert len({r.outputs for r in runs}) == len(runs)  # a different network each run
+    assert not s.consistent and "identical transcripts (0 queries" in s.inconsistency
+    assert s.verdict(3) is False and s.verdict(1) is False
