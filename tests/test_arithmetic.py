@@ -340,3 +340,21 @@ def test_algorithms_never_import_theorems_or_oracle() -> None:
             for name in names:
                 top = name.split(".")[0]
                 assert top not in ("theorems", "oracle"), f"{path.name} imports {name}"
+
+
+def test_ball_contains_decides_in_exact_rationals():
+    """A ball narrower than the 53-bit enclosure of 1/3 still contains 1/3 (it was refused
+    when the rational was enclosed at the context's precision first) and not 1/3 + 2^-590."""
+    import gmpy2
+    from flint import arb, arb_mat
+
+    from algorithms.arithmetic import Ball
+    from algorithms.arithmetic.ball import flint_prec, mpq_to_arb
+
+    with flint_prec(2000):
+        mid = mpq_to_arb(gmpy2.mpq(1, 3)).mid()
+        x = arb_mat(1, 1, [arb(mid, arb(2) ** -600)])
+    ctx = Ball(53)
+    assert ctx.contains(x, [gmpy2.mpq(1, 3)])
+    assert not ctx.contains(x, [gmpy2.mpq(1, 3) + gmpy2.mpq(1, 2 ** 590)])
+    assert ctx.contains(ctx.vector([gmpy2.mpq(1, 3), 2]), [gmpy2.mpq(1, 3), 2])

@@ -307,18 +307,16 @@ class Ball(Context):
         qs = [as_mpq(v, f"q[{i}]") for i, v in enumerate(q)]  # type: ignore[union-attr]
         if len(qs) != self.size(x):
             raise InvalidArgument(f"q has length {len(qs)}; length {self.size(x)} is required")
-        for a, v in zip(x.entries(), qs, strict=True):
-            # enclose v at a precision high enough to be exact for dyadics (and tiny otherwise)
-            bits = int(v.numerator).bit_length() + int(v.denominator).bit_length() + self.prec
-            with flint_prec(max(self.prec, bits)):
-                if not a.contains(mpq_to_arb(v)):
-                    return False
-        return True
+        return all(self._contains_q(a, v) for a, v in zip(x.entries(), qs, strict=True))
 
-    def _contains_q(self, a: arb, v: gmpy2.mpq) -> bool:
-        bits = int(v.numerator).bit_length() + int(v.denominator).bit_length() + self.prec
-        with flint_prec(max(self.prec, bits)):
+    @staticmethod
+    def _contains_q(a: arb, v: gmpy2.mpq) -> bool:
+        """``|v - mid(a)| <= rad(a)``, decided in exact rationals (midpoint and radius of a
+        ball are dyadic): enclosing a non-dyadic ``v`` in a ball first would make a ball
+        narrower than that enclosure fail to "contain" it."""
+        if not a.is_finite():  # infinite or NaN: flint's own rule (nothing is lost here)
             return bool(a.contains(mpq_to_arb(v)))
+        return abs(v - arb_to_mpq(a)) <= arb_to_mpq(a.rad())
 
     def overlaps(self, x: Vec, y: Vec) -> bool:
         """Whether the boxes ``x`` and ``y`` intersect (entrywise overlap)."""
