@@ -196,3 +196,48 @@ def test_state_kept_in_a_file_is_flagged_by_the_transcripts(tmp_path):
     assert len({r.outputs for r in runs}) == len(runs)  # a different network each run
     assert not s.consistent and "identical transcripts (0 queries" in s.inconsistency
     assert s.verdict(3) is False and s.verdict(1) is False
+
+
+class StopTheZygote:
+    """Stops its parent process (the zygote) with SIGSTOP, then returns a constant network."""
+
+    name = "StopTheZygote"
+
+    def train(self, oracle):
+        import os
+        import signal
+
+        from algorithms.networks import NeuralNetwork
+
+        os.kill(os.getppid(), signal.SIGSTOP)
+        m, N = oracle.shape
+        return NeuralNetwork.constant([0] * N, m)
+
+
+def test_a_stopped_zygote_is_an_error_not_a_hang(monkeypatch):
+    """Before the review the parent waited for the zygote's next reply forever."""
+    import time
+
+    import theorems.sealed.runner as runner_module
+    from algorithms.paradox_algorithms import Search
+    from theorems.paradox.harness import build_class
+    from theorems.sealed import Limits
+
+    monkeypatch.setattr(runner_module, "ZYGOTE_REPLY_SECONDS", 1.0)
+    om = build_class("P3", 3)
+    runner = shared_runner()
+    handle = runner.load(pickle_algorithm(StopTheZygote()))
+    try:
+        out = runner.run(handle, om.tie("I").oracle(), None, Limits(seconds=5))
+        assert out.network is not None  # its own run is unaffected
+        started = time.perf_counter()
+        with pytest.raises(ChildStartError, match="did not reply within 1 s"):
+            runner.load(pickle_algorithm(Search("P3", 1, 3)))
+        assert time.perf_counter() - started < 5
+    finally:
+        runner.unload(handle)
+    search = runner.load(pickle_algorithm(Search("P3", 1, 3)))  # a fresh zygote serves
+    try:
+        assert runner.run(search, om.member("II", 1, 6).oracle(), None, Limits(seconds=5)).network
+    finally:
+        runner.unload(search)

@@ -47,6 +47,10 @@ from theorems.sealed.protocol import (
 )
 from theorems.sealed.transcripts import Query, Transcript
 
+#: how long the parent waits for the zygote's reply to a command (it forks and answers at once;
+#: a run may stop it with a signal, which would otherwise hang the harness for good)
+ZYGOTE_REPLY_SECONDS = 120.0
+
 __all__ = ["Handle", "RunOutcome", "SealedRunner", "InProcessRunner", "network_cost",
            "pickle_algorithm", "shared_runner"]
 
@@ -298,6 +302,11 @@ class SealedRunner:
         fresh one) and raises :class:`~theorems.sealed.errors.ChildStartError`."""
         assert self._conn is not None
         try:
+            if not self._conn.poll(ZYGOTE_REPLY_SECONDS):
+                self._abandon()
+                raise ChildStartError(
+                    f"the sealed-run process did not reply within {ZYGOTE_REPLY_SECONDS:g} s "
+                    f"(stopped or hung, e.g. by a run's signal); it was killed")
             raw = self._conn.recv_bytes()
         except (EOFError, OSError) as exc:
             raise ChildStartError(f"the sealed-run process ended: {exc!r}") from None
@@ -309,11 +318,18 @@ class SealedRunner:
         else:
             reason = f"is not a reply it may send: {str(reply)[:120]}"
         if not ok:
-            self.close(forget=False)
+            self._abandon()
             raise ChildStartError(
                 f"the sealed-run process sent a reply that {reason}; an algorithm's unpickling "
                 f"code may have taken it over, so it was stopped")
         return reply  # type: ignore[return-value]
+
+    def _abandon(self) -> None:
+        """Kill the zygote now (it is untrusted or unresponsive) and forget its sockets; the
+        next use starts a fresh one and reloads the algorithms still loaded."""
+        if self._proc is not None and self._proc.poll() is None:
+            self._proc.kill()
+        self.close(forget=False)
 
     def _load_in_zygote(self, key: str, blob: bytes) -> tuple:
         assert self._conn is not None
