@@ -45,7 +45,7 @@ from oracle.exact import (
     mpq_to_arb,
 )
 from theorems.errors import InvalidArgument, InvalidType
-from theorems.instances._exact import MPQ, MPZ, integer, sqrt_bounds
+from theorems.instances._exact import MPQ, MPZ, integer, rational, sqrt_bounds
 from theorems.instances.gadget import Member
 from theorems.instances.solutions import SolutionSet, solution_set
 
@@ -74,6 +74,10 @@ class Enclosure:
     upper: gmpy2.mpq
 
     def __post_init__(self) -> None:
+        # exact endpoints: ints, Fractions, numpy integers, 'p/q' strings become gmpy2.mpq;
+        # floats are refused (an enclosure of floats would not be the certificate it claims)
+        for name in ("lower", "upper"):
+            object.__setattr__(self, name, rational(getattr(self, name), name))
         if not (0 <= self.lower <= self.upper):
             raise InvalidArgument(
                 f"lower={self.lower}, upper={self.upper}: need 0 <= lower <= upper"
@@ -201,10 +205,15 @@ def simplex_projection(x: Sequence[object], total: object) -> list[gmpy2.mpq]:
 
     Sort ``x`` decreasingly, let ``r`` be the largest index with
     ``x_(r) > (x_(1) + ... + x_(r) - total)/r``, ``tau`` that fraction, and return
-    ``max(x - tau, 0)``.  ``total`` must be a rational ``>= 0``.
+    ``max(x - tau, 0)``.  ``x`` and ``total`` (``>= 0``) are exact rationals of any type
+    :func:`rational_point` accepts; floats are taken at their exact binary value, as in
+    :func:`distance`.
     """
-    xs = [gmpy2.mpq(v) for v in x]
-    t = gmpy2.mpq(total)
+    xs, rads = rational_point(x)
+    if any(rads):
+        raise InvalidArgument("x holds balls of nonzero radius; pass exact rationals (or the "
+                              "balls' midpoints)")
+    t = rational(total, "total") if isinstance(total, str) else _entry(total, "total")[0]
     if t < 0:
         raise InvalidArgument(f"total={t} must be >= 0")
     if not xs:
