@@ -31,6 +31,7 @@ times less; the threshold is the geometric mean ``N1 * 2*10^(2K-1)/9``.
 from __future__ import annotations
 
 import math
+import numbers
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -269,10 +270,15 @@ class RandomVertex(_GadgetAlgorithm):
         super().__init__(problem, value, K)
         self.seed = as_positive_int(seed, "seed", 0)
         self.level = coarse_level(K) if level is None else as_positive_int(level, "level", 0)
-        if isinstance(depth_scale, bool) or not isinstance(depth_scale, (int, float)) \
-                or not 0 <= depth_scale <= 10_000:
+        if isinstance(depth_scale, (bool, np.bool_)) or not isinstance(depth_scale,
+                                                                      numbers.Real):
+            raise InvalidType(f"depth_scale={depth_scale!r} must be a real number in "
+                              f"[0, 10000] (int, float, Fraction, numpy or gmpy2 scalar)")
+        if not 0 <= depth_scale <= 10_000:
             raise InvalidArgument(f"depth_scale={depth_scale!r} must be a number in [0, 10000]")
-        self.depth_scale = depth_scale
+        # numpy, Fraction and gmpy2 scalars as the float the generator draws with
+        self.depth_scale = (depth_scale if type(depth_scale) in (int, float)
+                            else float(depth_scale))
 
     def depth(self, rng: np.random.Generator) -> int:
         """The random read depth ``level + floor(Exponential(depth_scale))``."""
