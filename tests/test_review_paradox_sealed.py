@@ -241,3 +241,15 @@ def test_a_stopped_zygote_is_an_error_not_a_hang(monkeypatch):
         assert runner.run(search, om.member("II", 1, 6).oracle(), None, Limits(seconds=5)).network
     finally:
         runner.unload(search)
+
+
+@pytest.mark.parametrize("field", ["seconds", "memory", "message_bytes", "network_entries"])
+def test_limits_must_be_finite(field):
+    """Before the review Limits(seconds=inf) or Limits(memory=inf) was accepted, and every
+    sealed run then raised a bare OverflowError (int(inf)) from inside the runner."""
+    from theorems.errors import InvalidArgument
+    from theorems.sealed import Limits
+
+    for bad in (float("inf"), float("nan"), 0, -1):
+        with pytest.raises(InvalidArgument, match=f"{field}={bad!r} must be > 0 and finite"):
+            Limits(**{field: bad})

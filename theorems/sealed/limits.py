@@ -40,7 +40,7 @@ class Limits:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 raise InvalidType(f"{name}={value!r} must be a number")
-            if not value > 0:
-                raise InvalidArgument(f"{name}={value!r} must be > 0")
+            if not 0 < value < float("inf"):
+                raise InvalidArgument(f"{name}={value!r} must be > 0 and finite")
         if self.memory < (16 << 20):
             raise InvalidArgument(f"memory={self.memory} must be at least 16 MiB")
