@@ -23,6 +23,7 @@ QUICK = dict(draws=1, budgets=(5,), randomized_levels=(), isolation="none")
     (dict(randomized_levels=7), InvalidType, "randomized_levels=7 must be a sequence"),
     (dict(budgets=(-1,)), InvalidArgument, r"budgets\[0\]=-1 must be an integer >= 0"),
     (dict(budgets=("a",)), InvalidType, r"budgets\[0\]='a' must be an integer"),
+    (dict(progress=3), InvalidType, "progress=3 must be callable"),
 ])
 def test_bad_arguments_name_the_parameter_and_value(kwargs, error, message):
     """Before the review: ValueError('invalid digits') from gmpy2 for value='x', a float

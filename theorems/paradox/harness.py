@@ -489,6 +489,9 @@ def run(
     limits = Limits() if limits is None else limits
     if not isinstance(limits, Limits):
         raise InvalidType(f"limits={limits!r} must be a theorems.sealed.Limits or None")
+    if progress is not None and not callable(progress):
+        raise InvalidType(f"progress={progress!r:.80} must be callable (it is called with a "
+                          f"short description before each step) or None")
     problem = problem.upper()
     value = DEFAULT_VALUES[problem] if value is None else rational(value, "value")
     levels = _integers(levels, "levels", 1)
