@@ -253,3 +253,37 @@ def test_limits_must_be_finite(field):
     for bad in (float("inf"), float("nan"), 0, -1):
         with pytest.raises(InvalidArgument, match=f"{field}={bad!r} must be > 0 and finite"):
             Limits(**{field: bad})
+
+
+class TunedToOne:
+    """Reads A at the coarse level and returns the vertex network of switch column 1: a
+    consistent guess tuned to member j = 1."""
+
+    name = "TunedToOne"
+
+    def __init__(self, problem, value, K):
+        from algorithms.paradox_algorithms import Search
+
+        self.helper = Search(problem, value, K)
+
+    def train(self, oracle):
+        from algorithms.paradox_algorithms import coarse_level
+
+        st = self.helper._read(oracle, coarse_level(self.helper.knowledge.K))
+        return self.helper.vertex_network(st, 0, {})
+
+
+@pytest.mark.parametrize("problem, D", [("P1", "cayley"), ("P2", "dct"), ("P3", "identity")])
+def test_correct_on_one_member_is_not_correct(problem, D):
+    """Part (a) with N1 = 3: the tuned guess is certified correct to K digits on member 1 and
+    certainly wrong on members 2 and 3, so its verdict is False, and it is consistent."""
+    from theorems.paradox.harness import DEFAULT_VALUES, run
+
+    K = 3
+    res = run(problem, K, N=4, m=2, D=D, seed=5, panel=[TunedToOne(problem,
+                                                                  DEFAULT_VALUES[problem], K)],
+              levels=(6,), draws=1, budgets=(5,), randomized_levels=())
+    (s,) = res.algorithms
+    by_j = {r.j: r.digits(K) for r in s.runs_a[1:]}
+    assert by_j == {1: True, 2: False, 3: False}
+    assert s.consistent and s.failures_a(K) == 2 and s.verdict(K) is False
