@@ -63,15 +63,18 @@ from algorithms.rationals import mpq_sqrt_upper
 from algorithms.solvers.firenet import default_guard_bits, firenet_solve
 from algorithms.solvers.firenet.parameters import operator_parameters
 from theorems._display import Displayable
+from theorems.errors import InvalidArgument
 from theorems.formatting import decimal
 from theorems.imaging.phantoms import phantom
 from theorems.imaging.problems import (
+    WAVELETS,
     ImagingProblem,
     float_problem,
     oracle_balls,
     read_float,
     sparse_problem,
 )
+from theorems.imaging.sampling import MODALITIES, _integer
 
 __all__ = [
     "STEP",
@@ -93,6 +96,26 @@ LAM = gmpy2.mpq(1, 4000)
 #: part (a) reads its float64 data once at this level: ``||y_n - y||_2 <= 2^-80``, far below
 #: float64's own resolution of the data, so FIRENET sees the noisy samples to the last bit
 READ_LEVEL = 80
+
+
+def _check_counts(**values: tuple[object, int]) -> None:
+    """Each ``name=(value, least)``: ``value`` must be an integer ``>= least``."""
+    for name, (value, least) in values.items():
+        v = _integer(value)
+        if v is None or v < least:
+            raise InvalidArgument(f"{name}={value!r} must be an integer >= {least}")
+
+
+def _names(name: str, values: object, allowed: tuple[str, ...]) -> tuple[str, ...]:
+    """A non-empty tuple of names from ``allowed`` (a bare string is refused: it would be
+    iterated letter by letter)."""
+    if isinstance(values, str) or not isinstance(values, tuple | list) or not values:
+        raise InvalidArgument(f"{name}={values!r} must be a non-empty tuple of names from "
+                              f"{allowed}")
+    for v in values:
+        if v not in allowed:
+            raise InvalidArgument(f"{name} contains {v!r}; each must be one of {allowed}")
+    return tuple(values)
 
 
 def _say(progress: Progress, message: str) -> None:
@@ -206,7 +229,9 @@ def _float_run(pb: ImagingProblem, *, restarts: int, curve: int, extra: int, p_i
         psnr.append(a)
         ssim.append(b)
     y_clean = pb.op.apply(F, x)
-    resid = float(np.linalg.norm(pb.op.apply(F, paper[-1]) - pb.y)) / pb.noise_norm
+    # ||A psi - y|| / ||e||: undefined (NaN) for noise-free data, ||e|| = 0
+    resid = (float(np.linalg.norm(pb.op.apply(F, paper[-1]) - pb.y)) / pb.noise_norm
+             if pb.noise_norm > 0 else math.nan)
     min_err = tuple(float(np.linalg.norm(p - ref)) / nref for p in long[:curve])
     zero_filled = image_of(pb, pb.op.adjoint(F, y))
     images = {"truth": truth_img, "adjoint": zero_filled,
@@ -228,8 +253,18 @@ def run_float(*, size: int = 256, image: str = "ellipses", restarts: int = 16, c
               wavelets: tuple[str, ...] = ("haar", "db2"), progress: Progress = None
               ) -> FloatResult:
     """Part (a) (module docstring).  ``J = log2(size) - 3`` wavelet levels (an 8 x 8 coarse
-    block, fully sampled)."""
+    block, fully sampled), so ``size`` is a power of two from 16 to 1024.  With ``noise = 0``
+    the residual ``||A psi - y|| / ||e||`` is undefined and reported as NaN."""
     t0 = time.perf_counter()
+    size_i = _integer(size)
+    if size_i is None or size_i < 16 or size_i > 1024 or size_i & (size_i - 1):
+        raise InvalidArgument(f"size={size!r} must be a power of two between 16 and 1024 "
+                              f"(J = log2(size) - 3 >= 1 wavelet levels)")
+    size = size_i
+    _check_counts(restarts=(restarts, 1), curve=(curve, 1), extra=(extra, 0),
+                  p_inner=(p_inner, 1))
+    modalities = _names("modalities", modalities, MODALITIES)
+    wavelets = _names("wavelets", wavelets, WAVELETS)
     img = phantom(image, size, seed)
     J = size.bit_length() - 1 - 3
     runs = []
@@ -362,6 +397,11 @@ def run_certified(*, size: int = 64, prec: int = 256, restarts: int = 150, p_inn
     """Part (b) (module docstring).  ``J = len(per_level) - 1`` levels; ``rate`` of the rows
     sampled (DAS from the known sparsities ``per_level``)."""
     t0 = time.perf_counter()
+    if not isinstance(per_level, tuple | list) or len(per_level) < 2:
+        raise InvalidArgument(f"per_level={per_level!r} must give the sparsity of each wavelet "
+                              f"level 0..J, J >= 1 (at least two entries)")
+    _check_counts(restarts=(restarts, 1), p_inner=(p_inner, 1))
+    modalities = _names("modalities", modalities, MODALITIES)
     J = len(per_level) - 1
     runs = tuple(_certified_run(m, size=size, J=J, prec=prec, restarts=restarts,
                                 p_inner=p_inner, per_level=per_level, rate=rate, lam=lam,

@@ -16,16 +16,20 @@ from __future__ import annotations
 import numpy as np
 
 from theorems.errors import InvalidArgument
+from theorems.imaging.sampling import _integer, _real
 
-__all__ = ["SHIPPED", "ellipses", "fine_detail", "shipped", "phantom", "detail_mask"]
+__all__ = ["SHIPPED", "NAMES", "ellipses", "fine_detail", "shipped", "phantom", "detail_mask"]
 
 SHIPPED = ("shepp_logan", "camera")
+#: every name :func:`phantom` accepts
+NAMES = ("ellipses", "textured", "detail", *SHIPPED)
 
 
 def _side(n: object) -> int:
-    if isinstance(n, bool) or not isinstance(n, int) or n < 8 or n > 1024 or n & (n - 1):
+    ni = _integer(n)
+    if ni is None or ni < 8 or ni > 1024 or ni & (ni - 1):
         raise InvalidArgument(f"n={n!r} must be a power of two between 8 and 1024")
-    return n
+    return ni
 
 
 def _grid(n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -81,7 +85,10 @@ def detail_mask(n: int, *, centre: tuple[float, float] = (0.25, -0.3)) -> np.nda
 
 def fine_detail(n: int, seed: int = 0, *, strength: float = 0.5) -> np.ndarray:
     """:func:`ellipses` plus a small dot pattern (:func:`detail_mask`) of height ``strength``:
-    a feature absent from the ellipse family, a few pixels wide."""
+    a feature absent from the ellipse family, a few pixels wide; ``0 <= strength <= 1``."""
+    if not 0 <= _real("strength", strength) <= 1:
+        raise InvalidArgument(f"strength={strength!r} must be in [0, 1]")
+    strength = float(strength)
     img = ellipses(n, seed) * (1 - strength)
     img[detail_mask(n)] += strength
     return np.clip(img, 0, 1)
@@ -110,4 +117,6 @@ def phantom(name: str, n: int, seed: int = 0) -> np.ndarray:
         return ellipses(n, seed, texture=True)
     if name == "detail":
         return fine_detail(n, seed)
+    if name not in SHIPPED:
+        raise InvalidArgument(f"name={name!r} must be one of {NAMES}")
     return shipped(name, n)

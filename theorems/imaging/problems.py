@@ -32,6 +32,8 @@ from oracle.evaluators import CertifiedVector
 from theorems.errors import InvalidArgument
 from theorems.imaging.sampling import (
     MODALITIES,
+    _integer,
+    _real,
     check_size,
     das_mask,
     level_weights,
@@ -51,6 +53,11 @@ def operator_for(modality: str, wavelet: str, n: int, J: int, mask: np.ndarray
     transform's index order."""
     if modality not in MODALITIES:
         raise InvalidArgument(f"modality={modality!r} must be one of {MODALITIES}")
+    n, J = check_size(n, J)
+    mask = np.asarray(mask)
+    if mask.shape != (n, n) or mask.dtype != bool:
+        raise InvalidArgument(f"mask has shape {mask.shape} and dtype {mask.dtype}; a boolean "
+                              f"{n} x {n} array is required (n={n})")
     U = DFT2((n, n)) if modality == "fourier" else WalshHadamard2((n, n))
     return Subsample(np.flatnonzero(mask.ravel()), n * n) @ U @ Wavelet2D((n, n), wavelet, J)
 
@@ -104,12 +111,29 @@ def float_problem(modality: str, wavelet: str, image: np.ndarray, *, J: int, rat
     coefficients (energy tolerance ``tol``), weights from the same sparsities, noise ``e``
     Gaussian (``numpy.random.default_rng(seed + 1)``; complex for Fourier) scaled to
     ``noise * ||A x||_2``."""
+    if modality not in MODALITIES:
+        raise InvalidArgument(f"modality={modality!r} must be one of {MODALITIES}")
+    image = np.asarray(image)
+    if (image.ndim != 2 or image.shape[0] != image.shape[1]
+            or not np.issubdtype(image.dtype, np.number) or np.iscomplexobj(image)
+            or not np.isfinite(image).all()):
+        raise InvalidArgument(f"image has shape {image.shape} and dtype {image.dtype}; a "
+                              f"square n x n array of finite real numbers is required")
     n = image.shape[0]
-    check_size(n, J)
+    n, J = check_size(n, J)
+    if not _real("noise", noise) >= 0:
+        raise InvalidArgument(f"noise={noise!r} must be >= 0 (a fraction of ||A x||_2)")
+    noise = float(noise)
+    if _integer(seed) is None or seed < 0:
+        raise InvalidArgument(f"seed={seed!r} must be an integer >= 0")
+    seed = int(seed)
     F = Float64()
     W = Wavelet2D((n, n), wavelet, J)
     x = W.adjoint(F, np.ascontiguousarray(image, dtype=float).ravel())
     local = local_sparsities(x.reshape(n, n), J, tol=tol)
+    if not local.any():
+        raise InvalidArgument("image is identically zero: it has no wavelet coefficient to "
+                              "set the sampling densities and weights from")
     counts, mask = das_mask(modality, n, J, local, rate, seed)
     op = operator_for(modality, wavelet, n, J, mask)
     y0 = op.apply(F, x)
@@ -184,7 +208,15 @@ def sparse_problem(modality: str, n: int, J: int, per_level: tuple[int, ...], *,
     sparsity plus a margin where the level allows.  ``y`` is exact: Walsh-Haar samples are
     dyadic rationals (computed in ``Exact``); Fourier-Haar samples are balls at ``prec`` bits
     from ``acb.dft`` (an ``acb_mat`` whose balls contain the exact samples)."""
-    check_size(n, J)
+    n, J = check_size(n, J)
+    levels = list(per_level) if isinstance(per_level, tuple | list | np.ndarray) else None
+    if (levels is None or len(levels) != J + 1
+            or any(_integer(v) is None or v < 0 for v in levels) or not any(levels)):
+        raise InvalidArgument(f"per_level={per_level!r} must be {J + 1} integers >= 0 (one per "
+                              f"wavelet level 0..J, J={J}), not all zero")
+    per_level = tuple(int(v) for v in levels)
+    if _integer(seed) is None or seed < 0:
+        raise InvalidArgument(f"seed={seed!r} must be an integer >= 0")
     x = sparse_coefficients(n, J, per_level, seed)
     local = np.array(per_level)
     counts, mask = das_mask(modality, n, J, local, rate, seed)

@@ -38,11 +38,14 @@ section 10), with levels of zero local sparsity given the largest weight of the 
 
 from __future__ import annotations
 
+import math
+import numbers
+import operator
 from collections.abc import Sequence
 
 import numpy as np
 
-from theorems.errors import InvalidArgument
+from theorems.errors import InvalidArgument, InvalidType
 
 __all__ = [
     "MODALITIES",
@@ -62,14 +65,54 @@ __all__ = [
 MODALITIES = ("fourier", "walsh")
 
 
+def _integer(value: object) -> int | None:
+    """``value`` as a Python int if it is an integer (Python or numpy, not bool), else None."""
+    if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Integral):
+        return None
+    return operator.index(value)
+
+
+def _real(name: str, value: object) -> float:
+    """``value`` (any real number type: int, float, numpy, Fraction, gmpy2) as a finite float;
+    otherwise :class:`InvalidType` / :class:`InvalidArgument` naming ``name``."""
+    if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real):
+        try:
+            import gmpy2
+
+            ok = isinstance(value, type(gmpy2.mpq(0)) | type(gmpy2.mpz(0)) | type(gmpy2.mpfr(0)))
+        except ImportError:  # pragma: no cover - gmpy2 is a dependency
+            ok = False
+        if not ok:
+            raise InvalidType(f"{name}={value!r} must be a real number")
+    v = float(value)  # type: ignore[arg-type]
+    if not math.isfinite(v):
+        raise InvalidArgument(f"{name}={value!r} must be finite")
+    return v
+
+
 def check_size(n: object, J: object) -> tuple[int, int]:
-    """Validate an image side ``n`` (a power of two >= 4) and a level count ``1 <= J < log2 n``."""
-    if isinstance(n, bool) or not isinstance(n, int) or n < 4 or n & (n - 1):
+    """Validate an image side ``n`` (a power of two >= 4) and a level count ``1 <= J < log2 n``
+    (Python or numpy integers); both are returned as Python ints."""
+    ni = _integer(n)
+    if ni is None or ni < 4 or ni & (ni - 1):
         raise InvalidArgument(f"n={n!r} must be a power of two >= 4")
-    r = n.bit_length() - 1
-    if isinstance(J, bool) or not isinstance(J, int) or not 1 <= J < r:
+    r = ni.bit_length() - 1
+    Ji = _integer(J)
+    if Ji is None or not 1 <= Ji < r:
         raise InvalidArgument(f"J={J!r} must be an integer with 1 <= J < log2(n) = {r}")
-    return n, J
+    return ni, Ji
+
+
+def _counts_vector(name: str, values: object) -> np.ndarray:
+    """A 1-D vector of finite numbers >= 0 (local sparsities or shares), as float64."""
+    try:
+        v = np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        raise InvalidArgument(f"{name}={values!r} must be a sequence of numbers >= 0") from None
+    if v.ndim != 1 or v.size == 0 or not np.isfinite(v).all() or (v < 0).any():
+        raise InvalidArgument(f"{name}={np.asarray(values).tolist()!r} must be a non-empty "
+                              f"sequence of finite numbers >= 0")
+    return v
 
 
 def _dyadic_level(index: np.ndarray, c: int) -> np.ndarray:
@@ -116,8 +159,12 @@ def local_sparsities(coefficients: np.ndarray, J: int, *, tol: float = 1e-3) -> 
     c = np.asarray(coefficients)
     if c.ndim != 2 or c.shape[0] != c.shape[1]:
         raise InvalidArgument(f"coefficients has shape {c.shape}; expected a square array")
-    if not 0 <= tol < 1:
+    if not np.issubdtype(c.dtype, np.number) or not np.isfinite(c).all():
+        raise InvalidArgument("coefficients must be finite numbers (found a NaN, an infinity "
+                              f"or a non-number; dtype {c.dtype})")
+    if not 0 <= _real("tol", tol) < 1:
         raise InvalidArgument(f"tol={tol!r} must be in [0, 1)")
+    J = check_size(c.shape[0], J)[1]
     levels = wavelet_levels(c.shape[0], J).ravel()
     energy = np.abs(c.ravel()) ** 2
     order = np.argsort(-energy, kind="stable")
@@ -158,13 +205,22 @@ def _water_fill(share: np.ndarray, sizes: np.ndarray, budget: int) -> np.ndarray
 def das_counts(local: Sequence[int], sizes: Sequence[int], m: int) -> np.ndarray:
     """Samples per level: level 0 in full, the rest of ``m`` in proportion to ``local``,
     capped at each level's size (the excess spread over the uncapped levels)."""
-    sizes = np.asarray(sizes, dtype=np.int64)
-    local = np.asarray(local, dtype=float)
+    sizes_in = sizes
+    sizes = np.asarray(sizes)
+    if (sizes.ndim != 1 or sizes.size == 0 or not np.issubdtype(sizes.dtype, np.number)
+            or np.iscomplexobj(sizes) or not np.isfinite(sizes).all()
+            or (sizes != np.round(sizes)).any() or (sizes < 0).any()):
+        raise InvalidArgument(f"sizes={sizes_in!r} must be a non-empty sequence of integers "
+                              f">= 0")
+    sizes = sizes.astype(np.int64)
+    local = _counts_vector("local", local)
     if local.shape != sizes.shape:
         raise InvalidArgument(f"local has {local.shape[0]} levels and sizes {sizes.shape[0]}")
-    if isinstance(m, bool) or not isinstance(m, int) or not sizes[0] <= m <= sizes.sum():
+    mi = _integer(m)
+    if mi is None or not sizes[0] <= mi <= sizes.sum():
         raise InvalidArgument(f"m={m!r} must be an integer between the size of level 0 "
                               f"({sizes[0]}) and the number of measurements ({sizes.sum()})")
+    m = mi
     counts = np.zeros_like(sizes)
     counts[0] = sizes[0]
     counts[1:] = _water_fill(local[1:], sizes[1:], m - int(sizes[0]))
@@ -175,8 +231,9 @@ def power_law_counts(sizes: Sequence[int], m: int, decay: float = 2.0) -> np.nda
     """Samples per level with density ``~ (j + 1)^-decay``: level 0 in full, the rest of ``m``
     in proportion to ``size_j (j + 1)^-decay``, capped and water-filled like
     :func:`das_counts`."""
+    decay_f = _real("decay", decay)
     sizes = np.asarray(sizes, dtype=np.int64)
-    share = sizes * (np.arange(len(sizes)) + 1.0) ** (-float(decay))
+    share = sizes * (np.arange(len(sizes)) + 1.0) ** (-decay_f)
     return das_counts(share, sizes, m)
 
 
@@ -205,15 +262,23 @@ def das_mask(modality: str, n: int, J: int, local: Sequence[int], rate: float, s
     (:func:`das_counts` on the :func:`measurement_levels`, then :func:`sampling_mask` with
     ``seed``)."""
     levels = measurement_levels(modality, n, J)
-    counts = das_counts(local, level_sizes(levels), int(round(rate * n * n)))
+    n = check_size(n, J)[0]
+    sizes = level_sizes(levels)
+    r = _real("rate", rate)
+    m = int(round(r * n * n))
+    if not sizes[0] <= m <= n * n:
+        raise InvalidArgument(f"rate={rate!r} gives m = round(rate n^2) = {m} samples; it must "
+                              f"be between {sizes[0]} (level 0, always sampled in full) and "
+                              f"{n * n}, i.e. rate in [{sizes[0] / (n * n):g}, 1]")
+    counts = das_counts(local, sizes, m)
     return counts, sampling_mask(levels, counts, seed)
 
 
 def level_weights(local: Sequence[int]) -> np.ndarray:
     """``w_k = sqrt(s / s_k)`` with ``s = sum s_k``; a level with ``s_k = 0`` gets the largest
     weight of the others (it is penalised most, as it should hold nothing)."""
-    local = np.asarray(local, dtype=float)
-    if (local < 0).any() or local.sum() <= 0:
+    local = _counts_vector("local", local)
+    if local.sum() <= 0:
         raise InvalidArgument(f"local sparsities {local.tolist()} must be >= 0, not all zero")
     s = local.sum()
     w = np.sqrt(s / np.where(local > 0, local, np.inf))
