@@ -7,10 +7,12 @@ bounds up, lower bounds down), so a printed bound is still a bound.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
 import gmpy2
+import numpy as np
 from rich.console import Console
 from rich.table import Table
 
@@ -21,6 +23,7 @@ from theorems.convergence.records import (
     SharpnessResult,
     SharpnessRow,
 )
+from theorems.errors import InvalidType
 from theorems.formatting import decimal as dec
 
 __all__ = ["to_json", "render", "plot", "coinciding_rows"]
@@ -28,6 +31,20 @@ __all__ = ["to_json", "render", "plot", "coinciding_rows"]
 
 def _f(v: float | None, digits: int = 4) -> str:
     return "-" if v is None else f"{v:.{digits}g}"
+
+
+def _check(result: object) -> None:
+    if not isinstance(result, ConvergenceResult):
+        raise InvalidType(f"result={result!r} must be a ConvergenceResult (from "
+                          f"theorems.convergence.harness.run)")
+
+
+def _num(v: Any, digits: int, direction: str = "nearest") -> str:
+    """:func:`theorems.formatting.decimal`, except that a non-finite float (an amplification
+    or error that overflowed in float64) is written ``"inf"``, ``"-inf"`` or ``"nan"``."""
+    if isinstance(v, (float, np.floating)) and not math.isfinite(v):
+        return str(float(v))
+    return dec(v, digits, direction)
 
 
 # =============================================================================== JSON
@@ -80,24 +97,26 @@ def _jsonable(v: Any) -> Any:
         return {k: _jsonable(x) for k, x in v.items()}
     if isinstance(v, (list, tuple)):
         return [_jsonable(x) for x in v]
-    return dec(v, 8)
+    return _num(v, 8)
 
 
 def to_json(result: ConvergenceResult) -> dict[str, Any]:
     """One JSON-ready dict: ``{"instance", "firenet", "runs": [{"context", "errors":
     [[restart, upper_bound], ...], "rate", ...}], "stability": [...], "sharpness",
-    "targets"}``; every non-integer number is a decimal string (bounds rounded outward)."""
+    "targets"}``; every non-integer number is a decimal string (bounds rounded outward; a
+    float that overflowed is ``"inf"`` or ``"nan"``)."""
+    _check(result)
     return {
         "instance": _jsonable(result.instance),
         "firenet": _jsonable(result.firenet),
         "runs": [_run_json(r) for r in result.runs],
         "stability": [{
             "network": s.network, "eta": dec(s.eta, 6), "depth": s.depth, "inputs": s.inputs,
-            "amplification": dec(s.amplification, 6),
+            "amplification": _num(s.amplification, 6),
             "certified_lower": dec(s.certified, 6, "down"),
             "lipschitz_bound": dec(s.lipschitz, 6, "up"), "bound_kind": s.bound_kind,
-            "test_error": dec(s.test_error, 6),
-            "perturbed_error_upper": dec(s.perturbed_error, 6, "up"),
+            "test_error": _num(s.test_error, 6),
+            "perturbed_error_upper": _num(s.perturbed_error, 6, "up"),
             "below_bound": s.below_bound,
             "seconds": dec(s.seconds, 4),
         } for s in result.stability],
@@ -118,6 +137,7 @@ def _pick(points: tuple, every: int) -> list:
 def render(result: ConvergenceResult, console: Console | None = None) -> None:
     """Print the tables: instance, runs summary, error against restarts, stability,
     sharpness, targets."""
+    _check(result)
     console = console or Console()
     inst, fn = result.instance, result.firenet
     console.rule("[bold]FIRENET on exact data sparse in levels")
@@ -240,6 +260,7 @@ def plot(result: ConvergenceResult, path: str) -> str:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    _check(result)
     panels = 2 if result.sharpness is not None else 1
     fig, axes = plt.subplots(1, panels, figsize=(6.5 * panels, 4.6), squeeze=False)
     ax = axes[0][0]

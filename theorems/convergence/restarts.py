@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import gmpy2
@@ -26,7 +26,7 @@ from theorems.convergence.records import (
     Setup,
     say,
 )
-from theorems.errors import ConditionError, InvalidArgument
+from theorems.errors import ConditionError, InvalidArgument, InvalidType
 from theorems.instances._exact import integer, rational
 from theorems.instances.certificates import best_lambda, recovery_certificate
 from theorems.instances.levels import LevelsInstance, default_instance
@@ -62,6 +62,17 @@ def _distance(ctx: Context, psi: Any, x: np.ndarray) -> tuple[gmpy2.mpq, gmpy2.m
     return (dyadic_round(low, 64, "down") if low > 0 else gmpy2.mpq(0)), up
 
 
+def _exact_arg(value: object, name: str) -> gmpy2.mpq:
+    """An exact rational from ``value``; strings may also be decimals (``"1e-30"``)."""
+    if isinstance(value, str):
+        try:
+            return gmpy2.mpq(value)
+        except ValueError:
+            raise InvalidArgument(f"{name}={value!r} is not a rational 'p/q' or a decimal "
+                                  f"string such as '1e-30'") from None
+    return rational(value, name)
+
+
 def fit_rate(restarts: Sequence[int], errors: Sequence[object], *, k_min: int = 5,
              floor_factor: float = 1e4) -> RateFit:
     """Fit ``log(error_k) = a + k log(rate)`` by least squares over the geometric phase.
@@ -71,8 +82,17 @@ def fit_rate(restarts: Sequence[int], errors: Sequence[object], *, k_min: int = 
     min(errors)`` (after a floor a certified bound may grow again: its a-priori factor per
     restart, see :mod:`algorithms.solvers.firenet`).  A run has reached a floor unless its
     smallest error is its last one and the last restart still reduced it by a factor ``0.9``.
-    Fewer than three qualifying points give ``RateFit(None, None, None)``.
+    Fewer than three qualifying points (for example no points at all) give
+    ``RateFit(None, None, None)``; ``restarts`` and ``errors`` must have the same length.
     """
+    restarts = list(restarts)
+    errors = list(errors)
+    if len(restarts) != len(errors):
+        raise InvalidArgument(f"restarts has {len(restarts)} entries but errors has "
+                              f"{len(errors)}; they must pair up one error per restart")
+    k_min = integer(k_min, "k_min")
+    if not errors:
+        return RateFit(None, None, None)
     vals = [float(gmpy2.log(gmpy2.mpfr(e, 64))) if e > 0 else -math.inf for e in errors]
     low = min(vals)
     falling = (len(vals) >= 2 and vals[-1] == low and math.isfinite(low)
@@ -106,7 +126,10 @@ def prepare(inst: LevelsInstance | None = None, *, step: object = "1/2") -> Setu
     to be the minimiser the network approximates; choose another ``seed`` or more rows).
     """
     inst = default_instance() if inst is None else inst
-    step_q = rational(step, "step") if not isinstance(step, str) else gmpy2.mpq(step)
+    if not isinstance(inst, LevelsInstance):
+        raise InvalidType(f"inst={inst!r} must be a theorems.instances.levels.LevelsInstance "
+                          f"(or None for the default instance)")
+    step_q = _exact_arg(step, "step")
     if not 0 < step_q < 1:
         raise InvalidArgument(f"step={step_q} must be in (0, 1) so that tau sigma L^2 < 1")
     cert = recovery_certificate(inst.A, inst.x, inst.weights)
@@ -174,8 +197,24 @@ def convergence_runs(
     """FIRENET error against restarts in float64 and Ball(prec) for each precision, plus the
     two floor runs (noise ``floor_noise`` with ``delta = 0``; ``delta = floor_delta`` without
     noise), each in ``Ball(floor_prec)`` for ``floor_restarts`` restarts (``None`` skips)."""
+    if not isinstance(setup, Setup):
+        raise InvalidType(f"setup={setup!r} must be a Setup (from prepare)")
     n_outer = integer(n_outer, "n_outer", 1)
     p_inner = integer(p_inner, "p_inner", 1)
+    k_min = integer(k_min, "k_min")
+    # every argument is checked before the first (long) run starts
+    eta = None if floor_noise is None else _exact_arg(floor_noise, "floor_noise")
+    d = None if floor_delta is None else _exact_arg(floor_delta, "floor_delta")
+    if eta is not None and eta < 0:
+        raise InvalidArgument(f"floor_noise={floor_noise!r} must be >= 0")
+    if d is not None and d < 0:
+        raise InvalidArgument(f"floor_delta={floor_delta!r} must be >= 0")
+    if eta is not None or d is not None:
+        floor_restarts = integer(floor_restarts, "floor_restarts", 1)
+        floor_prec = integer(floor_prec, "floor_prec", 8)
+    if isinstance(precisions, (str, bytes)) or not isinstance(precisions, Iterable):
+        raise InvalidType(f"precisions={precisions!r} must be a sequence of bit counts, "
+                          f"e.g. (128, 256)")
     inst = setup.instance
     zero = gmpy2.mpq(0)
     contexts: list[Context] = ([Float64()] if float64 else []) + [
@@ -185,17 +224,13 @@ def convergence_runs(
         say(progress, f"convergence: {ctx.name}, {n_outer} restarts of {p_inner} steps")
         runs.append(_one_run(setup, inst, ctx, "main", "noiseless, delta = 0", n_outer=n_outer,
                              p_inner=p_inner, delta=zero, k_min=k_min))
-    if floor_noise is not None:
-        eta = rational(floor_noise, "floor_noise") if not isinstance(floor_noise, str) else (
-            gmpy2.mpq(floor_noise))
+    if eta is not None:
         noisy = _with_noise(inst, eta)
         say(progress, f"convergence: noise floor ||e|| <= {float(eta):.0e}")
         runs.append(_one_run(setup, noisy, Ball(floor_prec), "noise floor",
                              f"noise {float(eta):.0e}, delta = 0",
                              n_outer=floor_restarts, p_inner=p_inner, delta=zero, k_min=k_min))
-    if floor_delta is not None:
-        d = rational(floor_delta, "floor_delta") if not isinstance(floor_delta, str) else (
-            gmpy2.mpq(floor_delta))
+    if d is not None:
         say(progress, f"convergence: delta floor delta = {float(d):.0e}")
         runs.append(_one_run(setup, inst, Ball(floor_prec), "delta floor",
                              f"noiseless, delta = {float(d):.0e}",

@@ -45,7 +45,7 @@ and every member of the table shares the same samples (only ``A`` differs), so
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import sympy
@@ -54,7 +54,7 @@ from algorithms.arithmetic import Ball, Exact
 from algorithms.learned.lista import LISTA
 from algorithms.solvers.firenet import FIRENET
 from theorems._display import Displayable
-from theorems.errors import InvalidArgument
+from theorems.errors import InvalidArgument, InvalidType
 from theorems.instances.distance import (
     Enclosure,
     correct_to_digits,
@@ -258,8 +258,13 @@ def run(
     if full:
         profile = "full"
     prof = _profile(profile, "profile")
-    Ks = tuple(_int(K, "Ks[]", 1) for K in Ks)
-    ns = tuple(_int(n, "ns[]", 1) for n in ns)
+    Ks = tuple(_int(K, "Ks[]", 1) for K in _seq(Ks, "Ks"))
+    ns = tuple(_int(n, "ns[]", 1) for n in _seq(ns, "ns"))
+    # the extension is checked before the (long) grid runs, not after it
+    beyond_Ks = tuple(_int(K, "beyond_Ks[]", 1) for K in _seq(beyond_Ks, "beyond_Ks"))
+    beyond_ns = tuple(_int(n, "beyond_ns[]", 1) for n in _seq(beyond_ns, "beyond_ns"))
+    if beyond_profile is not None:
+        _profile(beyond_profile, "beyond_profile")
     say = progress if progress is not None else (lambda message: None)
     seconds: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -300,6 +305,12 @@ def run(
     seconds["total"] = time.perf_counter() - t0
     return Table1Result(prof, tuple(cells), tuple(beyond_cells), replicas,
                         dict(sorted(collapse.items())), seconds, bprof)
+
+
+def _seq(value: object, name: str) -> Sequence[object]:
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        raise InvalidType(f"{name}={value!r} must be a sequence of integers, e.g. (1, 3)")
+    return tuple(value)
 
 
 def _profile(value: str | Profile, where: str) -> Profile:

@@ -10,7 +10,7 @@ from typing import Any
 import gmpy2
 
 from theorems.errors import InvalidArgument, InvalidType
-from theorems.formatting import round_significant
+from theorems.formatting import _rational, round_significant
 from theorems.instances.distance import (
     Enclosure,
 )
@@ -36,7 +36,7 @@ def decimal_string(q: object, *, digits: int = 10, rounding: str = "nearest") ->
     if rounding not in modes:
         raise InvalidArgument(f"rounding={rounding!r} must be one of {', '.join(modes)}")
     digits = _int(digits, "digits", 1)
-    r = gmpy2.mpq(q)
+    r = _rational(q)  # names q: non-numbers, infinities and NaN are refused
     with localcontext() as ctx:
         ctx.prec = digits
         ctx.rounding = modes[rounding]
@@ -47,6 +47,12 @@ def decimal_string(q: object, *, digits: int = 10, rounding: str = "nearest") ->
 def _interval(enc: Enclosure, digits: int = 10) -> dict[str, str]:
     return {"lower": decimal_string(enc.lower, digits=digits, rounding="down"),
             "upper": decimal_string(enc.upper, digits=digits, rounding="up")}
+
+
+def _check(result: object) -> None:
+    if not isinstance(result, Table1Result):
+        raise InvalidType(f"result={result!r} must be a Table1Result (from"
+                          f" theorems.table1.harness.run)")
 
 
 def to_json(result: Table1Result) -> dict[str, Any]:
@@ -67,9 +73,7 @@ def to_json(result: Table1Result) -> dict[str, Any]:
     computes, ``real_truth`` the certified distance of the same output to member 1's solution
     set, ``step_product`` ``tau sigma ||A||^2``.
     """
-    if not isinstance(result, Table1Result):
-        raise InvalidType(f"result={result!r} must be a Table1Result (from"
-                          f" theorems.table1.harness.run)")
+    _check(result)
     cells = []
     for c in result.cells:
         cells.append({
@@ -136,6 +140,7 @@ def render(result: Table1Result, console: Any = None) -> None:
     from rich.console import Console
     from rich.table import Table
 
+    _check(result)
     console = console if console is not None else Console()
     prof = result.profile
     t = Table(title="Table 1: certified dist(net(A_n, y_n), Xi(A, y))")
@@ -209,7 +214,11 @@ def plot(result: Table1Result, path: str) -> str:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    _check(result)
     rows = [c for c in result.cells] + [b.cell for b in result.beyond]
+    if not rows:
+        raise InvalidArgument("result has no cells (Ks or ns empty and no beyond-float64 "
+                              "cells): there is nothing to plot")
     Ks = sorted({c.K for c in rows})
     fig, axes = plt.subplots(1, len(Ks), figsize=(4 * len(Ks), 4.0), squeeze=False)
     for ax, K in zip(axes[0], Ks, strict=True):

@@ -1,0 +1,186 @@
+"""Review of Table 1 and the convergence experiment (library side): hostile and edge-case
+inputs to the public functions, records rendered with infinities and empty rows."""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from decimal import Decimal
+from fractions import Fraction
+
+import gmpy2
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rich.console import Console
+
+from theorems.convergence import harness as conv_harness
+from theorems.convergence.records import ConvergenceResult, RateFit, StabilityRow
+from theorems.convergence.report import plot as conv_plot
+from theorems.convergence.report import render as conv_render
+from theorems.convergence.report import to_json as conv_to_json
+from theorems.convergence.restarts import convergence_runs, fit_rate, prepare
+from theorems.errors import InvalidArgument, InvalidType
+from theorems.instances.levels import small_instance
+from theorems.table1.harness import Table1Result, run
+from theorems.table1.report import decimal_string, plot, render, to_json
+from theorems.table1.setup import PROFILES
+
+Q = gmpy2.mpq
+
+
+@pytest.fixture(scope="module")
+def small_setup():
+    return prepare(small_instance())
+
+
+# ------------------------------------------------------------------ fit_rate
+def test_fit_rate_of_no_points_is_no_fit_and_mismatched_lengths_are_named():
+    assert fit_rate([], []) == RateFit(None, None, None)
+    with pytest.raises(InvalidArgument, match="restarts has 3 entries but errors has 1"):
+        fit_rate([1, 2, 3], [Q(1)])
+    with pytest.raises(InvalidType, match="k_min='a'"):
+        fit_rate(range(1, 21), [Q(1, 2**k) for k in range(1, 21)], k_min="a")
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(1, 5), st.integers(2, 9))
+def test_fit_rate_recovers_an_exact_geometric_rate(num, den_extra):
+    """errors q^k (q = num/(num+den_extra) < 1) fall by the same factor every restart, so the
+    least-squares slope is log q up to float rounding of the 20 logarithms (rel. 1e-9)."""
+    q = Fraction(num, num + den_extra)
+    errs = [q**k for k in range(1, 21)]
+    fit = fit_rate(range(1, 21), errs)
+    assert fit.first == 5 and fit.last == 20
+    assert math.isclose(fit.rate, float(q), rel_tol=1e-9)
+
+
+# ------------------------------------------------------------------ prepare / runs
+def test_prepare_names_bad_step_strings_and_bad_instances(small_setup):
+    with pytest.raises(InvalidArgument, match="step='abc'"):
+        prepare(small_instance(), step="abc")
+    with pytest.raises(InvalidType, match="inst=3"):
+        prepare(3)
+    # a decimal string is still accepted (exact), and gives tau = step / L
+    s = prepare(small_instance(), step="0.25")
+    assert s.tau == Q(1, 4) / s.L
+
+
+@pytest.mark.parametrize("kwargs, error, fragment", [
+    ({"floor_noise": "abc"}, InvalidArgument, "floor_noise='abc'"),
+    ({"floor_delta": "x/y"}, InvalidArgument, "floor_delta='x/y'"),
+    ({"floor_noise": Fraction(-1, 10)}, InvalidArgument, "floor_noise="),
+    ({"floor_restarts": 0}, InvalidArgument, "floor_restarts=0"),
+    ({"floor_prec": "256"}, InvalidType, "floor_prec='256'"),
+    ({"precisions": 256}, InvalidType, "precisions=256"),
+    ({"k_min": 2.5}, InvalidType, "k_min=2.5"),
+    ({"setup": None}, InvalidType, "setup=None"),
+])
+def test_convergence_runs_checks_every_argument_before_running(small_setup, kwargs, error,
+                                                               fragment):
+    args = {"setup": small_setup, "n_outer": 2, "p_inner": 2, "precisions": (),
+            **kwargs}
+    calls = []
+    with pytest.raises(error, match=fragment):
+        convergence_runs(**args, progress=calls.append)
+    assert calls == []  # refused before the first run started
+
+
+def test_run_names_a_bad_n_outer_before_preparing():
+    t0 = time.perf_counter()
+    with pytest.raises(InvalidType, match="n_outer='5'"):
+        conv_harness.run(n_outer="5")
+    with pytest.raises(InvalidArgument, match="n_outer=0"):
+        conv_harness.run(n_outer=0)
+    assert time.perf_counter() - t0 < 30
+
+
+# ------------------------------------------------------------------ convergence report
+def _fake_result(amplification: float) -> ConvergenceResult:
+    inst = {"kind": "walsh-haar", "m": 4, "N": 8, "levels": (4, 8), "sparsities": (1, 1),
+            "rows_per_level": (2, 2), "weights": (Q(1), Q(1)), "seed": 0}
+    firenet = {"lam": Q(1, 2), "lam_max": Q(1), "tau": Q(1, 4), "L": Q(2), "p_inner": 3,
+               "n_outer": 2, "depth": 19, "level": 400, "C_x": Q(3), "c": Q(5), "p_x": 9}
+    row = StabilityRow("LISTA", Q(1, 100), 5, 3, amplification, Q(1), Q(2), "estimate",
+                       float("nan"), float("inf"), False, 0.5)
+    return ConvergenceResult(inst, firenet, None, (), (row,), None,
+                             {"LISTA amplification above FIRENET's": {"1/100": True}}, 0.1)
+
+
+def test_convergence_report_writes_overflowed_floats_and_renders_them():
+    res = _fake_result(float("inf"))
+    data = json.loads(json.dumps(conv_to_json(res)))
+    row = data["stability"][0]
+    assert (row["amplification"], row["test_error"], row["perturbed_error_upper"]) == (
+        "inf", "nan", "inf")
+    assert data["runs"] == [] and data["sharpness"] is None
+    console = Console(record=True, width=200)
+    conv_render(res, console)
+    text = console.export_text()
+    assert "inf" in text and "LISTA" in text
+    # a finite amplification is still a decimal string
+    assert conv_to_json(_fake_result(2.5))["stability"][0]["amplification"] == "2.5"
+
+
+@pytest.mark.parametrize("fn", [conv_to_json, conv_render, lambda r: conv_plot(r, "x.png")])
+def test_convergence_report_refuses_a_non_result(fn):
+    with pytest.raises(InvalidType, match="result=3 must be a ConvergenceResult"):
+        fn(3)
+
+
+# ------------------------------------------------------------------ Table 1 report
+def test_decimal_string_names_non_numbers_and_infinities_and_takes_numpy_scalars():
+    with pytest.raises(InvalidArgument, match="q=inf"):
+        decimal_string(float("inf"))
+    with pytest.raises(InvalidArgument, match="q='abc'"):
+        decimal_string("abc")
+    with pytest.raises(InvalidType, match="q has type NoneType"):
+        decimal_string(None)
+    assert decimal_string(np.float32(0.5), digits=np.int64(3)) == "0.5"
+    assert decimal_string(np.int64(-7), digits=2, rounding="up") == "-7"
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.fractions(min_value=-10**6, max_value=10**6), st.integers(1, 12))
+def test_decimal_string_down_and_up_bracket_the_rational(q, digits):
+    lo = Fraction(Decimal(decimal_string(q, digits=digits, rounding="down")))
+    hi = Fraction(Decimal(decimal_string(q, digits=digits, rounding="up")))
+    assert lo <= q <= hi
+    assert (lo == hi) == (lo == q)
+
+
+def _empty_table() -> Table1Result:
+    return Table1Result(PROFILES["tiny"], (), (), (), {}, {"total": 0.0})
+
+
+def test_table1_report_of_an_empty_result(tmp_path):
+    res = _empty_table()
+    assert to_json(res) == {"cells": [], "beyond_float64": [], "replica": []}
+    console = Console(record=True, width=160)
+    render(res, console)
+    assert "Table 1" in console.export_text()
+    assert "0 cells" in repr(res)
+    with pytest.raises(InvalidArgument, match="no cells"):
+        plot(res, str(tmp_path / "f.png"))
+
+
+@pytest.mark.parametrize("fn", [render, lambda r: plot(r, "x.png")])
+def test_table1_report_refuses_a_non_result(fn):
+    with pytest.raises(InvalidType, match="result=3 must be a Table1Result"):
+        fn(3)
+
+
+@pytest.mark.parametrize("kwargs, error, fragment", [
+    ({"Ks": 1}, InvalidType, "Ks=1"),
+    ({"ns": "10"}, InvalidType, "ns='10'"),
+    ({"Ks": (), "ns": (), "beyond_ns": (0,)}, InvalidArgument, r"beyond_ns\[\]=0"),
+    ({"Ks": (), "ns": (), "beyond_Ks": (1.0,)}, InvalidType, r"beyond_Ks\[\]=1.0"),
+    ({"Ks": (), "ns": (), "beyond_profile": "huge"}, InvalidArgument, "beyond_profile='huge'"),
+])
+def test_table1_run_checks_its_grids_before_building_anything(kwargs, error, fragment):
+    calls = []
+    with pytest.raises(error, match=fragment):
+        run(profile="tiny", progress=calls.append, **kwargs)
+    assert calls == []
