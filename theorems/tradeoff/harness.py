@@ -45,6 +45,7 @@ from typing import Any
 import numpy as np
 
 from theorems.errors import InvalidArgument
+from theorems.imaging.sampling import _integer, _real
 
 __all__ = ["TradeoffConfig", "MethodRecord", "TradeoffResult", "run", "METHODS", "DEFAULT_ETAS",
            "enable_compilation_cache"]
@@ -85,11 +86,36 @@ class TradeoffConfig:
     seed: int = 0
 
     def __post_init__(self) -> None:
-        if self.n not in (32, 64, 128):
+        # everything is checked here, before minutes of training, not where it is first used
+        if self.n not in (32, 64, 128) or isinstance(self.n, bool):
             raise InvalidArgument(f"n={self.n} must be 32, 64 or 128")
-        if not 0 < self.rate < 1:
-            raise InvalidArgument(f"rate={self.rate} must be in (0, 1)")
-        if not self.etas or any(not 0 < e < 1 for e in self.etas):
+        for name in ("levels", "train_images", "test_images", "epochs", "unet_epochs",
+                     "noise_epochs", "batch_size", "channels", "n_outer", "p_inner",
+                     "composite_outer", "starts", "iterations", "lanczos_steps"):
+            value = getattr(self, name)
+            if _integer(value) is None or value < 1:
+                raise InvalidArgument(f"{name}={value!r} must be an integer >= 1")
+        for name in ("mask_seed", "seed"):
+            value = getattr(self, name)
+            if _integer(value) is None or value < 0:
+                raise InvalidArgument(f"{name}={value!r} must be an integer >= 0")
+        r = self.n.bit_length() - 1
+        if not self.levels < r:
+            raise InvalidArgument(f"levels={self.levels} must be < log2(n) = {r}")
+        low = 4.0**-self.levels  # level 0 (the (n/2^levels)^2 coarse block) is fully sampled
+        if not _real("rate", self.rate) < 1 or not self.rate >= low:
+            raise InvalidArgument(f"rate={self.rate} must be in [4^-levels, 1) = [{low:g}, 1) "
+                                  f"(the coarse block is sampled in full)")
+        if not 0 < _real("tau", self.tau) < 1:
+            raise InvalidArgument(f"tau={self.tau} must be in (0, 1) (tau = sigma, L = 1: "
+                                  f"tau sigma L^2 < 1)")
+        for name in ("lam", "learning_rate", "unet_learning_rate"):
+            if not _real(name, getattr(self, name)) > 0:
+                raise InvalidArgument(f"{name}={getattr(self, name)} must be > 0")
+        if not _real("noise", self.noise) >= 0:
+            raise InvalidArgument(f"noise={self.noise} must be >= 0")
+        if (not isinstance(self.etas, tuple | list) or not self.etas
+                or any(not 0 < _real("etas", e) < 1 for e in self.etas)):
             raise InvalidArgument(f"etas={self.etas} must be fractions in (0, 1)")
 
     @staticmethod
@@ -138,11 +164,16 @@ class TradeoffResult:
     config: TradeoffConfig
     records: tuple[MethodRecord, ...]
     seconds: float
-    images: dict[str, Any]
+    images: dict[str, Any] = field(repr=False)
     m: int
 
     def record(self, name: str) -> MethodRecord:
-        return next(r for r in self.records if r.name == name)
+        """The record of method ``name`` (one of :data:`METHODS`)."""
+        for r in self.records:
+            if r.name == name:
+                return r
+        raise InvalidArgument(f"name={name!r} must be one of "
+                              f"{tuple(r.name for r in self.records)}")
 
 
 # =============================================================================== pieces
@@ -374,6 +405,9 @@ def run(cfg: TradeoffConfig | None = None, *, cache: str | None = None, use_cach
 
 
 def amplification_ratio(result: TradeoffResult, a: str, b: str, eta: float = 0.01) -> float:
-    """``amp_eta(a) / amp_eta(b)``."""
+    """``amp_eta(a) / amp_eta(b)``; ``eta`` must be one of the run's ``config.etas``."""
+    if eta not in result.record(a).amplification:
+        raise InvalidArgument(f"eta={eta!r} was not measured; the run's etas are "
+                              f"{tuple(sorted(result.record(a).amplification))}")
     return result.record(a).amplification[eta] / result.record(b).amplification[eta]
 

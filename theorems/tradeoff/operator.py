@@ -41,6 +41,7 @@ import numpy as np
 
 import algorithms.jax_bridge  # noqa: F401 - float64 in JAX
 from theorems.errors import InvalidArgument
+from theorems.imaging.sampling import _integer, _real
 
 __all__ = ["haar_analysis", "haar_synthesis", "FourierHaar", "FirenetImaging"]
 
@@ -108,8 +109,10 @@ class FourierHaar:
         if mask.ndim != 2 or mask.shape != (n, n) or n < 4 or n & (n - 1):
             raise InvalidArgument(f"mask has shape {mask.shape}; a square power-of-two side "
                                   f">= 4 is required")
-        if not 1 <= self.levels < n.bit_length() - 1:
-            raise InvalidArgument(f"levels={self.levels} must be in 1..log2(n)-1")
+        if _integer(self.levels) is None or not 1 <= self.levels < n.bit_length() - 1:
+            raise InvalidArgument(f"levels={self.levels!r} must be an integer in 1..log2(n)-1 "
+                                  f"= {n.bit_length() - 2}")
+        object.__setattr__(self, "levels", int(self.levels))
         object.__setattr__(self, "mask", mask)
         object.__setattr__(self, "_idx", np.flatnonzero(mask.ravel()))
 
@@ -176,6 +179,15 @@ class FirenetImaging:
     eps0: float = 1.0
 
     def __post_init__(self) -> None:
+        for name in ("tau", "sigma", "L", "eps0"):
+            if not _real(name, getattr(self, name)) > 0:
+                raise InvalidArgument(f"{name}={getattr(self, name)!r} must be > 0")
+        for name in ("lam", "delta"):
+            if not _real(name, getattr(self, name)) >= 0:
+                raise InvalidArgument(f"{name}={getattr(self, name)!r} must be >= 0")
+        for name in ("n_outer", "p_inner"):
+            if _integer(getattr(self, name)) is None:
+                raise InvalidArgument(f"{name}={getattr(self, name)!r} must be an integer >= 1")
         if self.tau * self.sigma * self.L ** 2 >= 1:
             raise InvalidArgument(f"tau*sigma*L^2={self.tau * self.sigma * self.L ** 2} must "
                                   f"be < 1")
