@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from theorems.errors import InvalidArgument, InvalidType
-from theorems.imaging.harness import run_certified, run_float
+from theorems.imaging.harness import fit_decay, run_certified, run_float
 from theorems.imaging.phantoms import NAMES, ellipses, fine_detail, phantom
 from theorems.imaging.problems import float_problem, operator_for, sparse_problem
 from theorems.imaging.sampling import (
@@ -193,3 +193,23 @@ def test_das_mask_has_the_requested_total_and_full_level_zero(n_exp, data):
     assert counts[0] == sizes[0] and (counts <= sizes).all()
     L = measurement_levels(modality, n, J)
     assert np.bincount(L[mask], minlength=J + 1).tolist() == counts.tolist()
+
+
+def test_json_of_a_noise_free_run_is_strict_json():
+    # before: the NaN residual was written as a bare NaN, which strict JSON parsers reject
+    import json
+
+    from theorems.imaging.report import to_json
+
+    r = run_float(size=16, restarts=2, curve=1, extra=0, rate=0.3, noise=0.0,
+                  modalities=("walsh",), wavelets=("haar",))
+    text = json.dumps(to_json(r, None), allow_nan=False)
+    run = json.loads(text)["float64"]["runs"][0]
+    assert run["residual_over_noise"] is None and run["reference_last_step"] is None
+    assert len(run["psnr"]) == 2 and all(isinstance(v, float) for v in run["psnr"])
+
+
+def test_fit_decay_ignores_non_finite_errors():
+    # before: an infinite error made the fitted factor NaN
+    assert abs(fit_decay((1.0, 0.5, float("inf"), 0.125, 0.0625)) - 0.5) < 1e-12
+    assert fit_decay((1.0, float("nan"), float("inf"))) is None

@@ -186,8 +186,9 @@ class FloatResult(Displayable):
 
 def fit_decay(errors: tuple[float, ...], floor: float = 1e-13) -> float | None:
     """Least-squares slope of ``log(error)`` over the restarts before the error first drops
-    below ``floor`` (float64's floor region is left out), as a factor per restart."""
-    pts = [(k, math.log(e)) for k, e in enumerate(errors, 1) if e > floor]
+    below ``floor`` (float64's floor region is left out), as a factor per restart.  Non-finite
+    errors are left out too; ``None`` when fewer than three points remain."""
+    pts = [(k, math.log(e)) for k, e in enumerate(errors, 1) if e > floor and math.isfinite(e)]
     if len(pts) < 3:
         return None
     ks, ls = np.array([p[0] for p in pts], float), np.array([p[1] for p in pts])

@@ -5,6 +5,7 @@ Certified quantities (part b) are exact rationals printed rounded UP (they are u
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,12 @@ def _g(v: float | None, digits: int = 3) -> str:
     return "-" if v is None else f"{v:.{digits}g}"
 
 
+def _num(v: float | None) -> float | None:
+    """``v`` for JSON: NaN and infinities (a noise-free residual, a perfect PSNR, a
+    one-restart reference step) become ``null``, which strict JSON parsers accept."""
+    return v if v is not None and math.isfinite(v) else None
+
+
 # =============================================================================== JSON
 def to_json(a: FloatResult | None, b: CertifiedResult | None) -> dict[str, Any]:
     """One JSON-ready dict: ``float64`` (part a) and ``certified`` (part b, bounds as decimal
@@ -35,11 +42,11 @@ def to_json(a: FloatResult | None, b: CertifiedResult | None) -> dict[str, Any]:
             "runs": [{
                 "label": r.label, "sampling_rate": r.rate, "local_sparsities": list(r.local),
                 "samples_per_level": list(r.counts), "noise_level": r.noise_level,
-                "truth_errors": list(r.truth_errors), "psnr": list(r.psnr),
-                "ssim": list(r.ssim), "residual_over_noise": r.residual,
+                "truth_errors": list(r.truth_errors), "psnr": [_num(v) for v in r.psnr],
+                "ssim": list(r.ssim), "residual_over_noise": _num(r.residual),
                 "minimiser_errors": list(r.minimiser_errors),
                 "long_run_truth_errors": list(r.long_truth_errors),
-                "reference_last_step": r.reference_step,
+                "reference_last_step": _num(r.reference_step),
                 "decay_per_restart": r.rate_per_restart, "seconds": round(r.seconds, 2),
             } for r in a.runs]}
     if b is not None:
