@@ -184,3 +184,61 @@ def test_table1_run_checks_its_grids_before_building_anything(kwargs, error, fra
     with pytest.raises(error, match=fragment):
         run(profile="tiny", progress=calls.append, **kwargs)
     assert calls == []
+
+
+# ------------------------------------------------------------------ second pass
+def test_fit_rate_names_a_bad_floor_factor():
+    # a run that reached a floor (the last restart did not reduce the error), so the cut
+    # log(min) + log(floor_factor) is used
+    errs = [Q(1, 2**k) for k in range(1, 41)] + [Q(1, 2**40)] * 10
+    fit = fit_rate(range(1, 51), errs)
+    assert fit.first == 5 and fit.last == 26 and math.isclose(fit.rate, 0.5, rel_tol=1e-9)
+    with pytest.raises(InvalidArgument, match="floor_factor=0"):
+        fit_rate(range(1, 51), errs, floor_factor=0)
+    with pytest.raises(InvalidType, match="floor_factor='a'"):
+        fit_rate(range(1, 51), errs, floor_factor="a")
+
+
+def test_headline_shows_bounds_below_the_float_range():
+    """A 2048-bit Ball run ends far below 1e-308: the one-line repr must not print 0."""
+    from theorems.convergence.records import ConvergenceRun
+
+    tiny = Q(3, 10**400)
+    run_ = ConvergenceRun("ball-2048", "main", "noiseless", Q(0), Q(0), (),
+                          RateFit(None, None, None), tiny, 2048, "exact network (ball)", 1.0)
+    res = ConvergenceResult({}, {}, None, (run_,), (), None, {}, 1.0)
+    assert "ball-2048 3e-400" in repr(res)
+
+
+@pytest.mark.parametrize("kwargs, error, fragment", [
+    ({"n_outer": 0}, InvalidArgument, "n_outer=0"),
+    ({"k_min": "3"}, InvalidType, "k_min='3'"),
+    ({"p_values": 5}, InvalidType, "p_values=5"),
+    ({"p_values": (3, 0)}, InvalidArgument, r"p_values\[\]=0"),
+])
+def test_sharpness_checks_its_arguments_before_the_support_enumeration(kwargs, error,
+                                                                       fragment):
+    from theorems.convergence.sharpness import sharpness_experiment
+
+    calls = []
+    with pytest.raises(error, match=fragment):
+        sharpness_experiment(small_instance(), progress=calls.append, **kwargs)
+    assert calls == []
+
+
+@pytest.mark.parametrize("kwargs, error, fragment", [
+    ({"etas": ("abc",)}, InvalidArgument, r"etas\[\]='abc'"),
+    ({"lista_train": "10"}, InvalidType, "lista_train='10'"),
+    ({"p_inner": 0}, InvalidArgument, "p_inner=0"),
+    ({"starts": 0}, InvalidArgument, "starts=0"),
+])
+def test_stability_checks_its_arguments_before_drawing_samples(small_setup, kwargs, error,
+                                                               fragment):
+    from theorems.convergence.perturbations import stability_experiment
+
+    calls = []
+    with pytest.raises(error, match=fragment):
+        stability_experiment(small_setup, progress=calls.append, **kwargs)
+    assert calls == []
+    with pytest.raises(InvalidType, match="setup=None"):
+        stability_experiment(None)

@@ -14,9 +14,9 @@ import numpy as np
 
 from algorithms.arithmetic import Ball
 from theorems.convergence.records import LEVEL, Progress, Setup, StabilityRow, say
-from theorems.convergence.restarts import build_firenet, exact_float
-from theorems.errors import InvalidArgument
-from theorems.instances._exact import integer, rational
+from theorems.convergence.restarts import _exact_arg, build_firenet, exact_float
+from theorems.errors import InvalidArgument, InvalidType
+from theorems.instances._exact import integer
 from theorems.instances.levels import (
     LevelsInstance,
     class_samples,
@@ -83,10 +83,18 @@ def stability_experiment(
     """Worst-case amplification of FIRENET (``n_outer`` restarts of ``p_inner`` steps) and of a
     LISTA network trained on the same class, on the same ``inputs`` held-out class members,
     for each perturbation size in ``etas`` (module docstring, item 3)."""
+    if not isinstance(setup, Setup):
+        raise InvalidType(f"setup={setup!r} must be a Setup (from prepare)")
     inst = setup.instance
     n_outer = integer(n_outer, "n_outer", 1)
     inputs = integer(inputs, "inputs", 1)
-    eta_q = [gmpy2.mpq(e) if isinstance(e, str) else rational(e, "etas[]") for e in etas]
+    p_inner = integer(p_inner, "p_inner", 1)
+    for name, value in (("starts", starts), ("iterations", iterations),
+                        ("lista_train", lista_train), ("lista_validation", lista_validation),
+                        ("lista_layers", lista_layers), ("lista_epochs", lista_epochs),
+                        ("lista_batch", lista_batch), ("certify_prec", certify_prec)):
+        integer(value, name, 1)
+    eta_q = [_exact_arg(e, "etas[]") for e in etas]
     if any(e <= 0 for e in eta_q):
         raise InvalidArgument(f"etas={tuple(etas)} must all be > 0")
     total = lista_train + lista_validation + inputs

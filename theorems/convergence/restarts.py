@@ -91,6 +91,11 @@ def fit_rate(restarts: Sequence[int], errors: Sequence[object], *, k_min: int = 
         raise InvalidArgument(f"restarts has {len(restarts)} entries but errors has "
                               f"{len(errors)}; they must pair up one error per restart")
     k_min = integer(k_min, "k_min")
+    if isinstance(floor_factor, bool) or not isinstance(floor_factor, (int, float, np.integer,
+                                                                       np.floating)):
+        raise InvalidType(f"floor_factor={floor_factor!r} must be a real number > 0")
+    if not (math.isfinite(floor_factor) and floor_factor > 0):
+        raise InvalidArgument(f"floor_factor={floor_factor!r} must be a finite number > 0")
     if not errors:
         return RateFit(None, None, None)
     vals = [float(gmpy2.log(gmpy2.mpfr(e, 64))) if e > 0 else -math.inf for e in errors]

@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import gmpy2
 
@@ -19,6 +19,7 @@ from theorems.convergence.restarts import (
     prepare,
     trace_restarts,
 )
+from theorems.errors import InvalidType
 from theorems.instances._exact import integer
 from theorems.instances.certificates import rnspl_constants
 from theorems.instances.levels import LevelsInstance, small_instance
@@ -46,6 +47,12 @@ def sharpness_experiment(
     the two.
     """
     inst = small_instance() if inst is None else inst
+    n_outer = integer(n_outer, "n_outer", 1)
+    k_min = integer(k_min, "k_min")
+    if p_values is not None:
+        if isinstance(p_values, (str, bytes)) or not isinstance(p_values, Iterable):
+            raise InvalidType(f"p_values={p_values!r} must be a sequence of integers >= 1")
+        p_values = [integer(p, "p_values[]", 1) for p in p_values]
     say(progress, "sharpness: enumerating supports for the rNSPL constants")
     est = rnspl_constants(inst)
     base = prepare(inst, step=step)
