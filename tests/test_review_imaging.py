@@ -213,3 +213,19 @@ def test_fit_decay_ignores_non_finite_errors():
     # before: an infinite error made the fitted factor NaN
     assert abs(fit_decay((1.0, 0.5, float("inf"), 0.125, 0.0625)) - 0.5) < 1e-12
     assert fit_decay((1.0, float("nan"), float("inf"))) is None
+
+
+def test_sampling_mask_refuses_fractional_counts_and_bad_seeds():
+    # before: counts [16, 4.7] were truncated to [16, 4] silently; seed=-1 and seed="a" raised
+    # from inside numpy's SeedSequence
+    from theorems.imaging.sampling import sampling_mask
+
+    L = wavelet_levels(8, 1)
+    with pytest.raises(InvalidArgument, match="counts="):
+        sampling_mask(L, [16, 4.7], 0)
+    with pytest.raises(InvalidArgument, match="seed=-1"):
+        sampling_mask(L, [16, 4], -1)
+    with pytest.raises(InvalidArgument, match="seed='a'"):
+        ellipses(16, "a")
+    assert sampling_mask(L, [16.0, 4.0], np.int64(2)).sum() == 20
+    assert np.array_equal(ellipses(16, 1, count=np.int64(3)), ellipses(16, 1, count=3))

@@ -48,8 +48,10 @@ def ellipses(n: int, seed: int = 0, *, count: int = 8, texture: bool = False) ->
     axes, angles and intensities (``np.random.default_rng(seed)``); with ``texture`` a smooth
     random modulation of amplitude 0.1 is added inside the outer ellipse."""
     n = _side(n)
-    if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+    if _integer(count) is None or count < 0:
         raise InvalidArgument(f"count={count!r} must be a non-negative integer")
+    if _integer(seed) is None or seed < 0:
+        raise InvalidArgument(f"seed={seed!r} must be an integer >= 0")
     rng = np.random.default_rng(seed)
     X, Y = _grid(n)
     img = np.zeros((n, n))

@@ -241,11 +241,21 @@ def sampling_mask(levels: np.ndarray, counts: Sequence[int], seed: int) -> np.nd
     """A boolean mask with ``counts[k]`` entries of level ``k``, drawn uniformly without
     replacement (``np.random.default_rng(seed)``, levels in order)."""
     levels = np.asarray(levels)
-    counts = np.asarray(counts, dtype=np.int64)
+    if (levels.size == 0 or not np.issubdtype(levels.dtype, np.integer)
+            or np.issubdtype(levels.dtype, np.bool_) or (levels < 0).any()):
+        raise InvalidArgument(f"levels (dtype {levels.dtype}, shape {levels.shape}) must be a "
+                              f"non-empty array of level numbers >= 0")
+    raw = np.asarray(counts)
+    if (raw.ndim != 1 or not np.issubdtype(raw.dtype, np.number) or np.iscomplexobj(raw)
+            or not np.isfinite(raw).all() or (raw != np.round(raw)).any()):
+        raise InvalidArgument(f"counts={raw.tolist()!r} must be a sequence of integers")
+    counts = raw.astype(np.int64)
     sizes = level_sizes(levels)
     if len(counts) != len(sizes) or (counts < 0).any() or (counts > sizes).any():
         raise InvalidArgument(f"counts={counts.tolist()} must be between 0 and the level sizes "
                               f"{sizes.tolist()}")
+    if _integer(seed) is None or seed < 0:
+        raise InvalidArgument(f"seed={seed!r} must be an integer >= 0")
     rng = np.random.default_rng(seed)
     flat = levels.ravel()
     mask = np.zeros(flat.shape, dtype=bool)
