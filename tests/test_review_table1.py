@@ -242,3 +242,36 @@ def test_stability_checks_its_arguments_before_drawing_samples(small_setup, kwar
     assert calls == []
     with pytest.raises(InvalidType, match="setup=None"):
         stability_experiment(None)
+
+
+# ------------------------------------------------------------------ Table 1 profiles
+def _profile(**kw):
+    from theorems.table1.setup import Profile
+
+    return Profile(**{"name": "p", "train": 2, "validation": 1, "epochs": 1, "batch_size": 1,
+                      **kw})
+
+
+def test_profile_takes_any_positive_real_learning_rate_and_checks_delta_up_front():
+    assert _profile(lr_base=1).lr_base == 1.0 and type(_profile(lr_base=1).lr_base) is float
+    assert _profile(lr_base=np.float32(0.5)).learning_rate(3) == pytest.approx(0.05, rel=1e-6)
+    assert _profile(delta=Fraction(1, 10**6)).delta == Fraction(1, 10**6)
+    with pytest.raises(InvalidArgument, match="lr_base=-1"):
+        _profile(lr_base=-1)
+    with pytest.raises(InvalidType, match="lr_base='a'"):
+        _profile(lr_base="a")
+    with pytest.raises(InvalidArgument, match="delta='abc'"):
+        _profile(delta="abc")
+    with pytest.raises(InvalidArgument, match="delta='-1e-6' must be >= 0"):
+        _profile(delta="-1e-6")
+    with pytest.raises(InvalidType, match="delta=0.1 is a float"):
+        _profile(delta=0.1)
+    with pytest.raises(InvalidType, match="name=3"):
+        _profile(name=3)
+
+
+def test_sample_bank_labels_name_a_non_member():
+    from theorems.table1.setup import SampleBank
+
+    with pytest.raises(InvalidType, match="mb=None"):
+        SampleBank(2, 1).labels(None)

@@ -23,6 +23,7 @@ from algorithms.learned.lista import LISTASettings
 from oracle import ExactData, Oracle, enclose
 from oracle.exact import arb_mid_mpq, arb_rad_mpq
 from theorems.errors import InvalidArgument, InvalidType
+from theorems.instances._exact import rational
 from theorems.instances.distance import (
     Enclosure,
 )
@@ -112,9 +113,25 @@ class Profile:
         _int(self.seed, "seed")
         _int(self.ball_prec, "ball_prec", 53)
         _int(self.bits, "bits", 16)
-        if not (isinstance(self.lr_base, float) and math.isfinite(self.lr_base)
-                and self.lr_base > 0):
-            raise InvalidArgument(f"lr_base={self.lr_base!r} must be a float > 0")
+        if not isinstance(self.name, str):
+            raise InvalidType(f"name={self.name!r} must be a string")
+        lr = self.lr_base
+        if isinstance(lr, bool) or not isinstance(lr, (int, float, np.integer, np.floating)):
+            raise InvalidType(f"lr_base={lr!r} must be a real number > 0")
+        if not (math.isfinite(lr) and lr > 0):
+            raise InvalidArgument(f"lr_base={lr!r} must be a finite number > 0")
+        object.__setattr__(self, "lr_base", float(lr))
+        # FIRENET's delta, checked here rather than after LISTA has been trained on a cell
+        if isinstance(self.delta, str):
+            try:
+                d = gmpy2.mpq(self.delta)
+            except ValueError:
+                raise InvalidArgument(f"delta={self.delta!r} is not a rational 'p/q' or a "
+                                      f"decimal string such as '1e-6'") from None
+        else:
+            d = rational(self.delta, "delta")
+        if d < 0:
+            raise InvalidArgument(f"delta={self.delta!r} must be >= 0")
 
     def learning_rate(self, K: int) -> float:
         """``lr_base * 10^(-K/3)``."""
@@ -255,6 +272,8 @@ class SampleBank:
 
     def labels(self, mb: Member) -> Callable[[int], np.ndarray]:
         """``k -> x_k`` in float64: member ``mb``'s exact minimiser at sample ``k``."""
+        if not isinstance(mb, Member):
+            raise InvalidType(f"mb={mb!r} must be a theorems.instances.gadget.Member")
         if mb.is_tie:
             raise InvalidArgument("mb is the tie member; its minimisers are not unique")
         inv_aj = _float_of(1 / mb.a_j)
