@@ -398,7 +398,7 @@ def run_certified(*, size: int = 64, prec: int = 256, restarts: int = 150, p_inn
     """Part (b) (module docstring).  ``J = len(per_level) - 1`` levels; ``rate`` of the rows
     sampled (DAS from the known sparsities ``per_level``)."""
     t0 = time.perf_counter()
-    if not isinstance(per_level, tuple | list) or len(per_level) < 2:
+    if not isinstance(per_level, tuple | list | np.ndarray) or len(per_level) < 2:
         raise InvalidArgument(f"per_level={per_level!r} must give the sparsity of each wavelet "
                               f"level 0..J, J >= 1 (at least two entries)")
     _check_counts(restarts=(restarts, 1), p_inner=(p_inner, 1))
