@@ -275,3 +275,41 @@ def test_sample_bank_labels_name_a_non_member():
 
     with pytest.raises(InvalidType, match="mb=None"):
         SampleBank(2, 1).labels(None)
+
+
+# ------------------------------------------------------------------ undecided verdicts
+def _net(lower, upper, K):
+    from theorems.instances.distance import Enclosure
+    from theorems.table1.harness import NetworkResult, _verdicts
+
+    enc = Enclosure(lower, upper)
+    return NetworkResult(enc, *_verdicts(enc, K), 1, 0.0, "exact")
+
+
+def test_an_undecided_k_digit_verdict_is_shown_as_undecided_not_as_no():
+    """K = 1: LISTA's enclosure [0.09, 0.11] straddles 10^-1, FIRENET is certified at 0.26.
+    'K digits' is then undecided (not certainly no), and the cell must not be counted as
+    'K-1 but not K digits'."""
+    from theorems.instances.distance import Enclosure
+    from theorems.table1.harness import Cell
+
+    cell = Cell(1, 10, _net(Fraction(9, 100), Fraction(11, 100), 1),
+                _net(Fraction(26, 100), Fraction(27, 100), 1), None,
+                Enclosure(0, 1), Enclosure(0, 1))
+    assert (cell.lista.verdict_K, cell.firenet.verdict_K) == (None, False)
+    assert cell.decided_K is None and cell.decided_K1 is True
+    assert cell.correct_K is False and not cell.as_predicted
+    res = Table1Result(PROFILES["tiny"], (cell,), (), (), {}, {"total": 0.0})
+    assert "(0 with K-1 but not K digits)" in repr(res)
+    console = Console(record=True, width=200)
+    render(res, console)
+    row = next(line for line in console.export_text().splitlines()
+               if line.strip().startswith("│") and " 10 " in line)
+    assert [c.strip() for c in row.split("│")][-3:-1] == ["yes", "?"], row
+    # a decided cell still reads yes / no
+    good = Cell(1, 10, _net(Fraction(2, 10), Fraction(3, 10), 1),
+                _net(Fraction(26, 100), Fraction(27, 100), 1), None,
+                Enclosure(0, 1), Enclosure(0, 1))
+    assert good.decided_K is False and good.decided_K1 is True and good.as_predicted
+    assert "(1 with K-1 but not K digits)" in repr(
+        Table1Result(PROFILES["tiny"], (good,), (), (), {}, {"total": 0.0}))

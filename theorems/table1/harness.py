@@ -141,6 +141,20 @@ class Cell:
         return bool(self.lista.verdict_K1) and bool(self.firenet.verdict_K1)
 
     @property
+    def decided_K(self) -> bool | None:
+        """Three-valued :attr:`correct_K`: ``True`` if some network is certified within
+        ``10^-K``, ``False`` if both are certified outside, ``None`` otherwise (undecided)."""
+        v = (self.lista.verdict_K, self.firenet.verdict_K)
+        return True if True in v else (False if v == (False, False) else None)
+
+    @property
+    def decided_K1(self) -> bool | None:
+        """Three-valued :attr:`correct_K1`: ``True`` if both networks are certified within
+        ``10^-(K-1)``, ``False`` if some network is certified outside, ``None`` otherwise."""
+        v = (self.lista.verdict_K1, self.firenet.verdict_K1)
+        return False if False in v else (True if v == (True, True) else None)
+
+    @property
     def as_predicted(self) -> bool:
         """``10^-K < d <= 10^-(K-1)`` certified for both networks."""
         return all(r.verdict_K is False and r.verdict_K1 is True
@@ -225,7 +239,8 @@ class Table1Result(Displayable):
     _report_module = "theorems.table1.report"
 
     def _headline(self) -> str:
-        ok = sum(1 for c in self.cells if c.correct_K1 and not c.correct_K)
+        # certified both ways: an undecided "K digits" verdict is not counted as "not K"
+        ok = sum(1 for c in self.cells if c.as_predicted)
         return (f"profile={self.profile.name!r}: {len(self.cells)} cells ({ok} with K-1 but "
                 f"not K digits), {len(self.beyond)} past float64, {len(self.replicas)} replica "
                 f"rows, {self.seconds.get('total', 0.0):.1f} s")

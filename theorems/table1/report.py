@@ -149,13 +149,14 @@ def render(result: Table1Result, console: Any = None) -> None:
     for c in result.cells:
         pub = c.published or ("-", "-")
         t.add_row(str(c.K), str(c.n), _short(c.lista.distance), pub[0],
-                  _short(c.firenet.distance), pub[1], _mark(c.correct_K1), _mark(c.correct_K))
+                  _short(c.firenet.distance), pub[1], _mark(c.decided_K1), _mark(c.decided_K))
     console.print(t)
     console.print(
         "LISTA, FIRENET: certified distance to member 1's solution set (every printed digit is "
         "certified; an interval is shown when the ends differ). paper: published value. "
         "K-1: both networks certified within 10^-(K-1); K: some network certified within "
-        "10^-K. LISTA is evaluated exactly, FIRENET in " + (
+        "10^-K; ? where a certified enclosure straddles the threshold (undecided). "
+        "LISTA is evaluated exactly, FIRENET in " + (
             result.cells[0].firenet.context if result.cells else "balls")
         + f". Profile {prof.name}: LISTA trained on {prof.train} samples for {prof.epochs} "
         f"epochs.")
@@ -189,7 +190,7 @@ def render(result: Table1Result, console: Any = None) -> None:
             b.add_row(str(c.K), str(c.n), _mark(p.float64_identical),
                       _sci(p.oracle_gap.lower, 3) + ("" if p.separated else " (!)"),
                       _short(c.lista.distance, 5), _short(c.firenet.distance, 5),
-                      _mark(c.correct_K1), _mark(c.correct_K))
+                      _mark(c.decided_K1), _mark(c.decided_K))
         console.print(b)
         console.print(
             "f64 same: the published float64 construction makes members 1 and 2 bit-identical; "
