@@ -229,3 +229,13 @@ def test_sampling_mask_refuses_fractional_counts_and_bad_seeds():
         ellipses(16, "a")
     assert sampling_mask(L, [16.0, 4.0], np.int64(2)).sum() == 20
     assert np.array_equal(ellipses(16, 1, count=np.int64(3)), ellipses(16, 1, count=3))
+
+
+def test_oracle_balls_refuse_a_negative_level_by_name():
+    # before: level=-3 raised "cannot create fmpz/fmpq from object of type float" in flint
+    from theorems.imaging.problems import oracle_balls
+
+    w = sparse_problem("walsh", 8, 1, (1, 1), rate=0.5, seed=3, prec=64)
+    with pytest.raises(InvalidArgument, match="level=-3"):
+        oracle_balls(w.oracle.sample(0, 40), -3, 128)
+    assert oracle_balls(w.oracle.sample(0, 40), np.int64(40), 128).nrows() == len(w.y)

@@ -252,6 +252,11 @@ def oracle_balls(answer: Any, level: int, prec: int) -> Any:
 
     from algorithms.arithmetic import flint_prec
 
+    if _integer(level) is None or level < 0:
+        raise InvalidArgument(f"level={level!r} must be an integer >= 0 (the answer's "
+                              f"accuracy 2^-level)")
+    level = int(level)
+
     def ball(q: gmpy2.mpq) -> arb:
         return arb(fmpq(int(q.numerator), int(q.denominator)), fmpq(1, 2**level))
 
