@@ -85,3 +85,21 @@ def test_result_repr_leaves_out_the_images():
     # before: the repr printed every image array of the run
     text = repr(_result())
     assert "truth" not in text and "array(" not in text and "records" in text
+
+
+def test_fourier_haar_refuses_a_mask_that_is_not_zero_one():
+    # before: a mask of 0.5s was read as "every sample", silently
+    with pytest.raises(InvalidArgument, match="mask"):
+        FourierHaar(np.full((8, 8), 0.5), 1)
+    with pytest.raises(InvalidArgument, match="mask has shape"):
+        FourierHaar(np.ones(8, dtype=bool), 1)
+    a = FourierHaar(np.eye(8, dtype=int), 1)
+    assert a.m == 8 and np.array_equal(a.mask, np.eye(8, dtype=bool))
+
+
+@pytest.mark.parametrize("weights", [np.array([1.0, np.nan]), np.array([-1.0, 1.0]),
+                                     np.ones((2, 2))])
+def test_firenet_imaging_refuses_bad_weights(weights):
+    # before: NaN or negative weights were accepted (a NaN threshold, an expanding "shrink")
+    with pytest.raises(InvalidArgument, match="weights"):
+        FirenetImaging(lambda x: x, lambda v: v, weights, 0.1, 2, 2, 0.5, 0.5)

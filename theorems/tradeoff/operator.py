@@ -104,7 +104,15 @@ class FourierHaar:
     levels: int
 
     def __post_init__(self) -> None:
-        mask = np.asarray(self.mask, dtype=bool)
+        raw = np.asarray(self.mask)
+        if raw.dtype != bool and not (np.issubdtype(raw.dtype, np.number)
+                                      and np.isin(raw, (0, 1)).all()):
+            raise InvalidArgument(f"mask (dtype {raw.dtype}) must be boolean or hold only 0 "
+                                  f"and 1")
+        mask = raw.astype(bool)
+        if mask.ndim != 2:
+            raise InvalidArgument(f"mask has shape {mask.shape}; a square power-of-two side "
+                                  f">= 4 is required")
         n = mask.shape[0]
         if mask.ndim != 2 or mask.shape != (n, n) or n < 4 or n & (n - 1):
             raise InvalidArgument(f"mask has shape {mask.shape}; a square power-of-two side "
@@ -188,6 +196,11 @@ class FirenetImaging:
         for name in ("n_outer", "p_inner"):
             if _integer(getattr(self, name)) is None:
                 raise InvalidArgument(f"{name}={getattr(self, name)!r} must be an integer >= 1")
+        w = np.asarray(self.weights)
+        if (w.ndim != 1 or w.size == 0 or not np.issubdtype(w.dtype, np.number)
+                or np.iscomplexobj(w) or not np.isfinite(w).all() or (w < 0).any()):
+            raise InvalidArgument(f"weights (shape {w.shape}, dtype {w.dtype}) must be a "
+                                  f"non-empty vector of finite numbers >= 0")
         if self.tau * self.sigma * self.L ** 2 >= 1:
             raise InvalidArgument(f"tau*sigma*L^2={self.tau * self.sigma * self.L ** 2} must "
                                   f"be < 1")
