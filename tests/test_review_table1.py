@@ -313,3 +313,8 @@ def test_an_undecided_k_digit_verdict_is_shown_as_undecided_not_as_no():
     assert good.decided_K is False and good.decided_K1 is True and good.as_predicted
     assert "(1 with K-1 but not K digits)" in repr(
         Table1Result(PROFILES["tiny"], (good,), (), (), {}, {"total": 0.0}))
+
+
+def test_headline_without_noiseless_runs_says_so():
+    res = ConvergenceResult({}, {}, None, (), (), None, {}, 0.0)
+    assert repr(res).startswith("<ConvergenceResult 0 runs (no noiseless run), 0 stability")

@@ -198,7 +198,8 @@ class ConvergenceResult(Displayable):
         # mpfr, not float: a bound below 1e-308 (Ball at 2048 bits) must not print as 0
         best = {r.context: gmpy2.mpfr(r.floor, 64) for r in self.runs if r.role == "main"}
         shown = ", ".join(f"{k} {format(v, '.2g')}" for k, v in best.items())
-        return (f"{len(self.runs)} runs (best certified bound: {shown}), "
+        shown = f"best certified bound: {shown}" if best else "no noiseless run"
+        return (f"{len(self.runs)} runs ({shown}), "
                 f"{len(self.stability)} stability rows, "
                 f"sharpness {'yes' if self.sharpness is not None else 'no'}, "
                 f"{self.seconds:.1f} s")
