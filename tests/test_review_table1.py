@@ -318,3 +318,23 @@ def test_an_undecided_k_digit_verdict_is_shown_as_undecided_not_as_no():
 def test_headline_without_noiseless_runs_says_so():
     res = ConvergenceResult({}, {}, None, (), (), None, {}, 0.0)
     assert repr(res).startswith("<ConvergenceResult 0 runs (no noiseless run), 0 stability")
+
+
+def test_beyond_table_prints_the_oracle_gap_lower_bound_rounded_down():
+    """The K = 1, n = 60 gap's certified lower bound is 6.1388e-19: printed to 3 digits it
+    must read 6.13e-19 (a lower bound), not the nearest 6.14e-19 (above the bound)."""
+    from theorems.instances.distance import Enclosure
+    from theorems.table1.harness import BeyondCell, Cell
+    from theorems.table1.replica import Float64Pair
+
+    low = Fraction(6138786186896535, 10**34)
+    cell = Cell(1, 60, _net(Fraction(2, 10), Fraction(3, 10), 1),
+                _net(Fraction(26, 100), Fraction(27, 100), 1), None,
+                Enclosure(0, 1), Enclosure(0, 1))
+    pair = Float64Pair(1, 60, True, 0, Enclosure(low, 2 * low), 62, Enclosure(low, 2 * low),
+                       True, False)
+    res = Table1Result(PROFILES["tiny"], (), (BeyondCell(cell, pair),), (), {}, {})
+    console = Console(record=True, width=200)
+    render(res, console)
+    text = console.export_text()
+    assert "6.13e-19" in text and "6.14e-19" not in text

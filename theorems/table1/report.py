@@ -123,11 +123,18 @@ def _short(enc: Enclosure, digits: int = 7) -> str:
     return lo if lo == hi else f"[{lo}, {hi}]"
 
 
-def _sci(q: object, digits: int = 7) -> str:
+def _sci(q: object, digits: int = 7, rounding: str = "nearest") -> str:
+    """``q`` in scientific notation with ``digits`` significant digits, rounded ``"down"``,
+    ``"up"`` or to ``"nearest"`` (a printed lower bound must be rounded down to stay one)."""
+    modes = {"down": ROUND_FLOOR, "up": ROUND_CEILING, "nearest": ROUND_HALF_EVEN}
     r = gmpy2.mpq(q)
     if r == 0:
         return "0"
-    return f"{Decimal(int(r.numerator)) / Decimal(int(r.denominator)):.{digits - 1}e}"
+    with localcontext() as ctx:
+        ctx.prec = digits
+        ctx.rounding = modes[rounding]
+        d = Decimal(int(r.numerator)) / Decimal(int(r.denominator))
+        return f"{d:.{digits - 1}e}"
 
 
 def _mark(ok: bool | None) -> str:
@@ -188,7 +195,7 @@ def render(result: Table1Result, console: Any = None) -> None:
         for bc in result.beyond:
             c, p = bc.cell, bc.pair
             b.add_row(str(c.K), str(c.n), _mark(p.float64_identical),
-                      _sci(p.oracle_gap.lower, 3) + ("" if p.separated else " (!)"),
+                      _sci(p.oracle_gap.lower, 3, "down") + ("" if p.separated else " (!)"),
                       _short(c.lista.distance, 5), _short(c.firenet.distance, 5),
                       _mark(c.decided_K1), _mark(c.decided_K))
         console.print(b)
