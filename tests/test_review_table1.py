@@ -338,3 +338,22 @@ def test_beyond_table_prints_the_oracle_gap_lower_bound_rounded_down():
     render(res, console)
     text = console.export_text()
     assert "6.13e-19" in text and "6.14e-19" not in text
+
+
+def test_convergence_json_rounds_bounds_outward_as_documented():
+    """to_json promises bounds rounded outward: L, C_x, c and the best certified bound up,
+    lam_max down (8 digits)."""
+    res = _fake_result(1.0)
+    res.firenet.update({"L": 1 + Q(1, 10**10), "C_x": Q(1, 3), "c": Q(1, 3),
+                        "lam_max": Q(2, 3)})
+    res.targets.clear()
+    res.targets["ball-256 best certified bound"] = Q(1, 3)
+    data = conv_to_json(res)
+    assert data["firenet"]["L"] == "1.0000001"
+    assert data["firenet"]["C_x"] == data["firenet"]["c"] == "3.3333334e-1"
+    assert data["firenet"]["lam_max"] == "6.6666666e-1"
+    assert data["firenet"]["tau"] == "2.5e-1" and data["firenet"]["p_x"] == 9
+    assert data["targets"]["ball-256 best certified bound"] == "3.3333334e-1"
+    console = Console(record=True, width=200)
+    conv_render(res, console)
+    assert "3.3333334e-1" in console.export_text()

@@ -100,6 +100,17 @@ def _jsonable(v: Any) -> Any:
     return _num(v, 8)
 
 
+#: rounding of the FIRENET settings that are bounds: ``L``, ``C_x`` and ``c`` are upper bounds,
+#: ``lam_max`` a lower bound (exact recovery is certified for ``lam < lam_max``)
+_FIRENET_ROUNDING = {"L": "up", "C_x": "up", "c": "up", "lam_max": "down"}
+
+
+def _targets_json(targets: dict[str, Any]) -> dict[str, Any]:
+    """The rational targets are upper bounds (best certified bound, float64 floor): up."""
+    return {k: dec(v, 8, "up") if isinstance(v, gmpy2.mpq) else _jsonable(v)
+            for k, v in targets.items()}
+
+
 def to_json(result: ConvergenceResult) -> dict[str, Any]:
     """One JSON-ready dict: ``{"instance", "firenet", "runs": [{"context", "errors":
     [[restart, upper_bound], ...], "rate", ...}], "stability": [...], "sharpness",
@@ -108,7 +119,9 @@ def to_json(result: ConvergenceResult) -> dict[str, Any]:
     _check(result)
     return {
         "instance": _jsonable(result.instance),
-        "firenet": _jsonable(result.firenet),
+        "firenet": {k: dec(v, 8, _FIRENET_ROUNDING[k]) if k in _FIRENET_ROUNDING and not
+                    isinstance(v, bool) and isinstance(v, (int, gmpy2.mpq)) else _jsonable(v)
+                    for k, v in result.firenet.items()},
         "runs": [_run_json(r) for r in result.runs],
         "stability": [{
             "network": s.network, "eta": dec(s.eta, 6), "depth": s.depth, "inputs": s.inputs,
@@ -121,7 +134,7 @@ def to_json(result: ConvergenceResult) -> dict[str, Any]:
             "seconds": dec(s.seconds, 4),
         } for s in result.stability],
         "sharpness": None if result.sharpness is None else _sharp_json(result.sharpness),
-        "targets": _jsonable(result.targets),
+        "targets": _targets_json(result.targets),
         "seconds": dec(result.seconds, 4),
     }
 
@@ -227,7 +240,8 @@ def render(result: ConvergenceResult, console: Console | None = None) -> None:
     t.add_column("check")
     t.add_column("value")
     for k, v in result.targets.items():
-        t.add_row(k, _jsonable(v) if not isinstance(v, (dict, bool)) else str(v))
+        t.add_row(k, (dec(v, 8, "up") if isinstance(v, gmpy2.mpq) else _jsonable(v))
+                  if not isinstance(v, (dict, bool)) else str(v))
     console.print(t)
     console.print(f"total time {result.seconds:.1f} s")
 
