@@ -357,3 +357,12 @@ def test_convergence_json_rounds_bounds_outward_as_documented():
     console = Console(record=True, width=200)
     conv_render(res, console)
     assert "3.3333334e-1" in console.export_text()
+
+
+def test_a_non_callable_progress_is_refused_up_front():
+    t0 = time.perf_counter()
+    with pytest.raises(InvalidType, match="progress=3 must be a callable"):
+        run(profile="tiny", Ks=(), ns=(), beyond=False, progress=3)
+    with pytest.raises(InvalidType, match="progress=3 must be a callable"):
+        conv_harness.run(progress=3)
+    assert time.perf_counter() - t0 < 30

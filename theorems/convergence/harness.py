@@ -63,6 +63,7 @@ from theorems.convergence.records import (
 )
 from theorems.convergence.restarts import convergence_runs, prepare
 from theorems.convergence.sharpness import sharpness_experiment
+from theorems.errors import InvalidType
 from theorems.instances._exact import integer
 from theorems.instances.levels import (
     LevelsInstance,
@@ -98,6 +99,9 @@ def run(
     """
     t0 = time.perf_counter()
     n_outer = integer(n_outer, "n_outer", 1)  # checked before min() below and the long runs
+    if progress is not None and not callable(progress):
+        raise InvalidType(f"progress={progress!r} must be a callable taking one message "
+                          f"string, or None")
     setup = prepare(inst)
     runs = convergence_runs(setup, n_outer=n_outer, p_inner=p_inner, precisions=precisions,
                             float64=float64, floor_noise="1e-30" if floors else None,

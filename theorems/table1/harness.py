@@ -273,6 +273,9 @@ def run(
     if full:
         profile = "full"
     prof = _profile(profile, "profile")
+    if progress is not None and not callable(progress):
+        raise InvalidType(f"progress={progress!r} must be a callable taking one message "
+                          f"string, or None")
     Ks = tuple(_int(K, "Ks[]", 1) for K in _seq(Ks, "Ks"))
     ns = tuple(_int(n, "ns[]", 1) for n in _seq(ns, "ns"))
     # the extension is checked before the (long) grid runs, not after it
