@@ -366,3 +366,12 @@ def test_a_non_callable_progress_is_refused_up_front():
     with pytest.raises(InvalidType, match="progress=3 must be a callable"):
         conv_harness.run(progress=3)
     assert time.perf_counter() - t0 < 30
+
+
+def test_run_cell_names_a_bad_profile_or_bank():
+    from theorems.table1.harness import run_cell
+
+    with pytest.raises(InvalidArgument, match="profile='huge'"):
+        run_cell(1, 10, "huge", None)
+    with pytest.raises(InvalidType, match="bank=None"):
+        run_cell(1, 10, "tiny", None)

@@ -165,11 +165,15 @@ def _verdicts(enc: Enclosure, K: int) -> tuple[bool | None, bool | None]:
     return correct_to_digits(enc, K), correct_to_digits(enc, K - 1)
 
 
-def run_cell(K: int, n: int, profile: Profile, bank: SampleBank) -> Cell:
+def run_cell(K: int, n: int, profile: str | Profile, bank: SampleBank) -> Cell:
     """Train LISTA on member 2 and run FIRENET on member 2's level-n data; certify both
-    outputs' distances to member 1's solution set."""
+    outputs' distances to member 1's solution set.  ``profile``: a :class:`Profile` or the
+    name of one in :data:`PROFILES`; ``bank``: the samples LISTA learns from."""
     K = _int(K, "K", 1)
     n = _int(n, "n", 1)
+    profile = _profile(profile, "profile")
+    if not isinstance(bank, SampleBank):
+        raise InvalidType(f"bank={bank!r} must be a theorems.table1.setup.SampleBank")
     seen, truth = table_member(K, n, 2), table_member(K, n, 1)
     # ---- LISTA: trained through member 2's oracle, evaluated exactly at y_n
     t0 = time.perf_counter()
