@@ -19,12 +19,14 @@ from __future__ import annotations
 
 import importlib
 import json
+import numbers
 import os
 import socket
 import time
 import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
@@ -39,13 +41,28 @@ PHASE_CS: tuple[str, ...] = ("1/2", "3/5", "7/10", "4/5", "9/10", "19/20", "99/1
                              "3/2", "7/4", "2")
 
 
+def _is_bool(value: Any) -> bool:
+    """Python's and numpy's booleans (numpy is not imported for this)."""
+    return isinstance(value, bool) or (type(value).__module__ == "numpy"
+                                       and type(value).__name__ in ("bool", "bool_"))
+
+
 def _rational(value: Any, where: str) -> str:
-    """Canonical exact rational text (``"99/100"``, ``"2"``) of an int, a ``"p/q"`` or decimal
-    string, or a float read as the decimal it prints as (``0.99`` -> ``"99/100"``)."""
-    if isinstance(value, bool):
+    """Canonical exact rational text (``"99/100"``, ``"2"``) of an int (numpy's too), a
+    ``Fraction``/``gmpy2.mpq``/``Decimal`` (exactly), a ``"p/q"`` or decimal string, or a float
+    read as the decimal it prints as (``0.99`` -> ``"99/100"``)."""
+    if _is_bool(value):
         raise GridError(f"{where}={value!r} must be a rational number, not a boolean")
-    if isinstance(value, float):
-        value = repr(value)  # the decimal a TOML file or a user wrote, never the binary value
+    if isinstance(value, numbers.Integral):  # int, numpy integers, gmpy2.mpz
+        value = int(value)
+    elif isinstance(value, numbers.Rational):  # Fraction, gmpy2.mpq
+        value = Fraction(int(value.numerator), int(value.denominator))
+    elif isinstance(value, Decimal):
+        value = Fraction(value) if value.is_finite() else str(value)
+    elif isinstance(value, numbers.Real):
+        # the decimal a TOML file or a user wrote, never the binary value; numpy's float64
+        # and float32 print their own shortest decimal with str
+        value = repr(value) if type(value) is float else str(value)
     if isinstance(value, (int, str, Fraction)):
         try:
             return str(Fraction(value))
@@ -56,10 +73,10 @@ def _rational(value: Any, where: str) -> str:
 
 
 def _integer(value: Any, where: str) -> int:
-    if isinstance(value, bool):
+    if _is_bool(value):
         raise GridError(f"{where}={value!r} must be an integer, not a boolean")
-    if isinstance(value, int):
-        return value
+    if isinstance(value, numbers.Integral):  # int, numpy integers, gmpy2.mpz
+        return int(value)
     if isinstance(value, str):
         try:
             return int(value.strip())
@@ -224,7 +241,12 @@ def execute_cell(experiment: str, params: dict[str, Any]) -> dict[str, Any]:
     try:
         with blas_threads(None):
             record = get(experiment).function()(**params)
-        json.dumps(record)  # JSON-able, or this is a bug of the experiment
+        if not isinstance(record, dict):
+            raise TypeError(f"experiment {experiment!r} returned a {type(record).__name__}, "
+                            f"not a dict (its record must be a JSON object)")
+        # JSON-able as the store writes it (sorted keys: mixed int/str keys would raise in
+        # the driver), or this is a bug of the experiment and the cell fails here
+        json.dumps(record, sort_keys=True)
         error = None
     except BaseException as exc:  # noqa: BLE001 - reported as the cell's failure
         if isinstance(exc, KeyboardInterrupt):

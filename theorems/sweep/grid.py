@@ -32,6 +32,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import math
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -40,7 +41,11 @@ from typing import Any
 
 from theorems.sweep.errors import GridError
 
-__all__ = ["Cell", "Grid", "cell_id", "parse_assignment"]
+__all__ = ["Cell", "Grid", "cell_id", "parse_assignment", "MAX_CELLS"]
+
+#: the most cells one grid may expand to (the product of the axis lengths): every cell is an
+#: experiment run of seconds or more, so a larger product is a typo (or a sweep to split)
+MAX_CELLS = 100_000
 
 
 def cell_id(experiment: str, params: Mapping[str, Any], version: str) -> str:
@@ -122,6 +127,9 @@ class Grid:
             data = tomllib.loads(path.read_text())
         except OSError as exc:
             raise GridError(f"{where}: cannot be read ({exc.strerror or exc})") from None
+        except UnicodeDecodeError as exc:
+            raise GridError(f"{where}: is not UTF-8 text, so not a TOML file ({exc.reason} at "
+                            f"byte {exc.start})") from None
         except tomllib.TOMLDecodeError as exc:
             raise GridError(f"{where}: is not valid TOML ({exc})") from None
         unknown = set(data) - {"experiment", "grid", "fixed"}
@@ -161,7 +169,8 @@ class Grid:
     # ------------------------------------------------------------------ cells
     def cells(self, version: str | None = None) -> list[Cell]:
         """Every cell, in the order of the axes (the last axis varies fastest), each with its
-        canonical parameters (experiment defaults filled in); duplicates are dropped."""
+        canonical parameters (experiment defaults filled in); duplicates are dropped.
+        :class:`GridError` if the product of the axis lengths exceeds :data:`MAX_CELLS`."""
         from theorems.sweep.experiments import get
 
         if version is None:
@@ -170,6 +179,11 @@ class Grid:
             version = str(theorems.__version__)
         exp = get(self.experiment)
         names = list(self.axes)
+        total = math.prod(len(self.axes[n]) for n in names)
+        if total > MAX_CELLS:
+            sizes = " x ".join(f"{n} ({len(self.axes[n])})" for n in names)
+            raise GridError(f"{self.source}: the axes {sizes} make {total} cells, more than "
+                            f"MAX_CELLS={MAX_CELLS}; split the sweep into several grids")
         out: list[Cell] = []
         seen: set[str] = set()
         for combo in itertools.product(*(self.axes[n] for n in names)):

@@ -14,6 +14,7 @@ from fractions import Fraction
 from typing import Any
 
 from rich.table import Table
+from rich.text import Text
 
 from theorems.sweep.store import Row
 
@@ -32,7 +33,7 @@ def _params_text(params: dict[str, Any], limit: int = 60) -> str:
 def _record_text(row: Row) -> str:
     """A short summary of a record: the phase thresholds, else its first scalar fields."""
     if row.status == "failed":
-        return (row.error or "").splitlines()[0][:70]
+        return ((row.error or "").splitlines() or [""])[0][:70]
     rec = row.record or {}
     if row.experiment == "phase" and "thresholds" in rec:
         t = rec["thresholds"]
@@ -53,9 +54,11 @@ def store_table(rows: Sequence[Row], title: str) -> Table:
     for r in rows:
         finished = ("" if r.finished is None
                     else time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(r.finished)))
-        table.add_row(r.id, r.experiment, _params_text(r.params), r.status, str(r.attempts),
-                      "" if r.seconds is None else f"{r.seconds:.1f}", r.worker or "",
-                      finished, _record_text(r))
+        # plain Text, never rich markup: parameters, errors and records may hold '[...]'
+        table.add_row(*(Text(x) for x in (
+            r.id, r.experiment, _params_text(r.params), r.status, str(r.attempts),
+            "" if r.seconds is None else f"{r.seconds:.1f}", r.worker or "", finished,
+            _record_text(r))))
     return table
 
 

@@ -85,7 +85,8 @@ class Store:
     """A sweep database at ``path`` (created if missing; its folder must exist).
 
     ``readonly=True`` opens an existing file without creating or changing anything (for
-    ``sweep show``)."""
+    ``sweep show``).  An SQLite file of another program (tables but no ``meta``) is refused
+    with :class:`StoreError` and left unchanged; so is a file that is not SQLite."""
 
     def __init__(self, path: str | Path, *, readonly: bool = False):
         self.path = Path(path)
@@ -96,6 +97,14 @@ class Store:
         try:
             uri = f"file:{self.path}?mode=ro" if readonly else str(self.path)
             self._db = sqlite3.connect(uri, uri=readonly, timeout=30, isolation_level=None)
+            tables = {t for (t,) in self._db.execute(
+                "SELECT name FROM sqlite_master WHERE type='table'")}
+            if tables and "meta" not in tables:
+                # another program's database: never add our tables to it
+                self._db.close()
+                raise StoreError(f"DB={self.path}: not a sweep database (it holds table(s) "
+                                 f"{', '.join(sorted(tables))} and no 'meta' table); refusing "
+                                 f"to change it")
             if not readonly:
                 self._db.execute("PRAGMA journal_mode=WAL")
                 self._db.execute("PRAGMA synchronous=NORMAL")
@@ -104,8 +113,10 @@ class Store:
                                  (str(SCHEMA_VERSION),))
             schema = self._db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
         except sqlite3.DatabaseError as exc:
+            self._db.close()
             raise StoreError(f"DB={self.path}: not a sweep database ({exc})") from None
         if schema is None or schema[0] != str(SCHEMA_VERSION):
+            self._db.close()
             raise StoreError(f"DB={self.path}: schema version {schema and schema[0]!r}, this "
                              f"code reads {SCHEMA_VERSION}")
 
