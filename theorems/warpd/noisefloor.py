@@ -73,6 +73,7 @@ from algorithms.arithmetic.ball import flint_prec, mpq_to_arb
 from algorithms.operators import Dense
 from algorithms.proximal import WeightedL1
 from algorithms.solvers.warpd.engine import warpd
+from theorems.errors import InvalidArgument
 from theorems.warpd.problems import admm_reference, exact_gaussian, initial_level, tv_problem
 
 __all__ = ["BpdnInstance", "BpdnCertificate", "GrowthResult", "FloorRun", "FloorResult",
@@ -93,8 +94,9 @@ class BpdnInstance:
 
 @dataclass(frozen=True)
 class BpdnCertificate:
-    """The certified minimiser (module docstring).  ``x``: float64 midpoints (length ``N``);
-    ``radius``: an upper bound of every coordinate's error; ``mu``: the multiplier;
+    """The certified minimiser (module docstring).  ``x``: the balls' midpoints rounded to
+    float64 (length ``N``); ``radius``: an upper bound of the balls' radii (``balls`` holds the
+    enclosures themselves); ``mu``: the multiplier;
     ``margin``: ``1 - max_{i not in S} |mu A_i^T r|`` (a lower bound; > 0 proves it);
     ``min_abs``: a lower bound of ``min_{i in S} |x_i|``; ``valid``: all checks passed."""
 
@@ -127,8 +129,9 @@ class GrowthResult:
 
 @dataclass(frozen=True)
 class FloorRun:
-    """One WARPd run: ``C1``, ``k`` steps per restart, relative distance to the certified
-    minimiser after every restart, and the floor (the last distance)."""
+    """One WARPd run: ``C1``, ``k`` steps per restart, relative distance to the minimiser
+    after every restart (noisy BPDN: a certified upper bound, rounded up; TV: a float64
+    distance to the ADMM reference), and the floor (the last distance)."""
 
     C1: float
     k: int
@@ -163,11 +166,11 @@ def bpdn_instance(m: int = 20, N: int = 40, s: int = 4, noise: float = 0.02, see
     so exact dyadics) and ``eps`` the double just above ``||b - A x0||``."""
     for name, v in (("m", m), ("N", N), ("s", s)):
         if not isinstance(v, int) or v < 1:
-            raise ValueError(f"{name}={v!r} must be a positive integer")
+            raise InvalidArgument(f"{name}={v!r} must be a positive integer")
     if not s < m < N:
-        raise ValueError(f"need s < m < N, got s={s}, m={m}, N={N}")
+        raise InvalidArgument(f"need s < m < N, got s={s}, m={m}, N={N}")
     if not (isinstance(noise, float | int) and 0 < noise < 1):
-        raise ValueError(f"noise={noise!r} must be in (0, 1)")
+        raise InvalidArgument(f"noise={noise!r} must be in (0, 1)")
     rng = np.random.default_rng(seed)
     A = exact_gaussian(m, N, rng)
     x0 = np.zeros(N)
@@ -179,9 +182,9 @@ def bpdn_instance(m: int = 20, N: int = 40, s: int = 4, noise: float = 0.02, see
     e *= noise * np.linalg.norm(Af @ x0) / np.linalg.norm(e)
     b = np.array([gmpy2.mpq(float(c) + float(ei)) for c, ei in zip(clean, e, strict=True)],
                  dtype=object)
-    res = b - clean
-    eps = gmpy2.mpq(float(math.sqrt(float(sum(v * v for v in res)))) * (1 + 2.0 ** -40))
-    if eps * eps <= sum(v * v for v in res):
+    res2 = sum(v * v for v in b - clean)
+    eps = gmpy2.mpq(math.sqrt(float(res2)) * (1 + 2.0 ** -40))
+    if eps * eps <= res2:
         raise AssertionError("eps below the noise norm")  # pragma: no cover - rounding guard
     return BpdnInstance(A, b, eps, x0, f"{m} x {N}, s = {s}, {noise:.0%} noise")
 
@@ -195,6 +198,22 @@ def _dot(a: arb_mat, b: arb_mat) -> arb:
     return (a.transpose() * b)[0, 0]
 
 
+def _signs_hold(x: arb_mat, signs: Sequence[int]) -> list[bool]:
+    """Per entry: is the ball certainly of the given sign?"""
+    return [bool(x[k, 0] > 0) if sg > 0 else bool(x[k, 0] < 0) for k, sg in enumerate(signs)]
+
+
+def _down(v: arb) -> float:
+    """A double ``<=`` every point of the ball (float() rounds the exact endpoint to nearest,
+    one step further down makes it a bound)."""
+    return math.nextafter(float(v.lower()), -math.inf)
+
+
+def _up(v: arb) -> float:
+    """A double ``>=`` every point of the ball."""
+    return math.nextafter(float(v.upper()), math.inf)
+
+
 def certify_bpdn(inst: BpdnInstance, x_approx: np.ndarray, *, prec: int = 256,
                  threshold: float = 1e-9, repairs: int = 10) -> BpdnCertificate:
     """Guess the support and signs from ``x_approx`` (entries above ``threshold * max|x|``)
@@ -204,7 +223,8 @@ def certify_bpdn(inst: BpdnInstance, x_approx: np.ndarray, *, prec: int = 256,
     with that sign.  ``valid`` is ``False`` when no guess passes."""
     xa = np.asarray(x_approx, dtype=float)
     if xa.shape != (inst.A.shape[1],) or not np.all(np.isfinite(xa)) or not np.any(xa):
-        raise ValueError(f"x_approx must be a finite non-zero vector of length {inst.A.shape[1]}")
+        raise InvalidArgument(f"x_approx must be a finite non-zero vector of length "
+                              f"{inst.A.shape[1]}")
     S = tuple(int(i) for i in np.flatnonzero(np.abs(xa) > threshold * np.abs(xa).max()))
     sg = tuple(int(np.sign(xa[i])) for i in S)
     cert = _certify(inst, S, sg, prec)
@@ -212,7 +232,7 @@ def certify_bpdn(inst: BpdnInstance, x_approx: np.ndarray, *, prec: int = 256,
         if cert.valid or not cert.balls:
             break
         xs, z = cert.balls[3], cert.balls[-1]
-        wrong = [k for k in range(len(S)) if not ((xs[k, 0] > 0) if sg[k] > 0 else (xs[k, 0] < 0))]
+        wrong = [k for k, ok in enumerate(_signs_hold(xs, sg)) if not ok]
         if wrong:
             S = tuple(i for k, i in enumerate(S) if k != wrong[0])
             sg = tuple(v for k, v in enumerate(sg) if k != wrong[0])
@@ -252,15 +272,15 @@ def _certify(inst: BpdnInstance, S: tuple[int, ...], sg: tuple[int, ...], prec: 
         z = A.transpose() * r * (-mu)
         off = [z[i, 0] for i in range(N) if i not in S]
         max_off = max((abs(v).upper() for v in off), default=arb(0))
-        signs_ok = all((xs[k, 0] > 0) if sg[k] > 0 else (xs[k, 0] < 0) for k in range(len(S)))
+        signs_ok = all(_signs_hold(xs, sg))
         valid = bool(signs_ok and max_off < 1)
         x = np.zeros(N)
         rad = 0.0
         for k, i in enumerate(S):
             x[i] = float(xs[k, 0].mid())
-            rad = max(rad, float(xs[k, 0].rad()) + abs(float(xs[k, 0].mid()) - x[i]))
-        min_abs = min(float(abs(xs[k, 0]).lower()) for k in range(len(S)))
-        return BpdnCertificate(S, sg, x, rad, float(mu.mid()), float((1 - max_off).lower()),
+            rad = max(rad, _up(xs[k, 0].rad()))
+        min_abs = min(_down(abs(xs[k, 0])) for k in range(len(S)))
+        return BpdnCertificate(S, sg, x, rad, float(mu.mid()), _down(1 - max_off),
                                min_abs, valid, prec, (AS, b, s, xs, u, r, mu, z))
 
 
@@ -279,9 +299,9 @@ def tangent_growth(cert: BpdnCertificate, C1s: Sequence[float],
     ``max_t (distance lower bound - C1 * gap upper bound)``: a rigorous lower bound of the
     additive constant ``c`` of (S) for that ``C1`` and every ``C2``."""
     if not cert.valid:
-        raise ValueError("tangent_growth needs a valid certificate (cert.valid is False)")
+        raise InvalidArgument("tangent_growth needs a valid certificate (cert.valid is False)")
     if len(cert.support) < 2:
-        raise ValueError("the face has dimension < 2: no tangent direction, (S) holds with "
+        raise InvalidArgument("the face has dimension < 2: no tangent direction, (S) holds with "
                          "c = 0")
     AS, b, s, xs, u, r, mu, _ = cert.balls
     n = len(cert.support)
@@ -308,12 +328,12 @@ def tangent_growth(cert: BpdnCertificate, C1s: Sequence[float],
             alpha = tb * tb * pp / (-beta + disc.sqrt())    # the small root, stably
             step = d * tb + u * alpha
             x = xs + step
-            if not all((x[k, 0] > 0) if cert.signs[k] > 0 else (x[k, 0] < 0) for k in range(n)):
+            if not all(_signs_hold(x, cert.signs)):
                 continue
             rows.append((t, _dot(step, step).sqrt() / xnorm, alpha * su / xnorm))
         kappa = float((mu * pp / 2).mid())
     if len(rows) < 3:
-        raise ValueError("fewer than 3 curve points keep the signs; give smaller ts")
+        raise InvalidArgument("fewer than 3 curve points keep the signs; give smaller ts")
     tt = np.array([r[0] for r in rows])
     dist = [r[1] for r in rows]
     gap = [r[2] for r in rows]
@@ -323,14 +343,27 @@ def tangent_growth(cert: BpdnCertificate, C1s: Sequence[float],
     expo = float(np.polyfit(np.log(tt[sel]), np.log(gm[sel]), 1)[0])
     c_min = {}
     for C1 in C1s:
-        best = max(float((dl - arb(C1) * g).lower()) for dl, g in
-                   zip([dd.lower() for dd in dist], [g.upper() for g in gap], strict=True))
+        best = max(_down(dd.lower() - arb(C1) * g.upper()) for dd, g in
+                   zip(dist, gap, strict=True))
         c_min[float(C1)] = max(best, 0.0)
     return GrowthResult(tuple(float(t) for t in tt), tuple(float(v.mid()) for v in dist),
                         tuple(float(g.mid()) for g in gap), expo, kappa, c_min)
 
 
 # =============================================================================== floors
+def _relative_distance(cert: BpdnCertificate, x: np.ndarray) -> float:
+    """A certified upper bound of ``||x - x_hat|| / ||x_hat||`` (``x`` a float64 vector, so
+    exact dyadics; ``x_hat`` the certificate's balls)."""
+    xs = cert.balls[3]
+    with flint_prec(cert.prec):
+        full = [arb(0)] * len(x)
+        for k, i in enumerate(cert.support):
+            full[i] = xs[k, 0]
+        diff = _col([arb(float(v)) - f for v, f in zip(x, full, strict=True)])
+        return _up(_dot(diff, diff).sqrt() / _dot(xs, xs).sqrt())
+
+
+
 def _sweep(C1s: Sequence[float], solve: Callable[[float, Callable[[Any], bool]], Any],
            keep: Callable[[Any], Any], progress: Any, label: str
            ) -> list[tuple[float, int, list[int], list[Any], float]]:
@@ -408,10 +441,9 @@ def run_floor(*, quick: bool = False, full: bool = False, progress: Any = None,
         raise RuntimeError("the noisy BPDN minimiser could not be certified on the support "
                            f"guessed from WARPd's output (support {cert.support})")
     growth = tangent_growth(cert, C1s)
-    xn = float(np.linalg.norm(cert.x))
     runs = []
     for C1, k, its, xs, sec in sweep:
-        errs = [float(np.linalg.norm(x - cert.x)) / xn for x in xs]
+        errs = [_relative_distance(cert, x) for x in xs]
         runs.append(FloorRun(C1, k, tuple(its), tuple(errs), errs[-1], sec))
     fl = np.array([r.floor for r in runs])
     expo = (float(np.polyfit(np.log(C1s), np.log(fl), 1)[0]) if np.all(fl > 0) else None)

@@ -141,12 +141,14 @@ def _render_floor(f: FloorResult, console: Console) -> None:
         f"(theorems/warpd/noisefloor.py has the proof).")
     t = Table(title="WARPd on noisy data stalls short of the minimiser: floor against C1 "
                     f"(C2 = {f.C2:g}, delta = 0; relative distances)")
-    for col in ("C1", "k", "steps", "floor (last distance)", "certified c_min(C1)",
-                "seconds"):
+    for col in ("C1", "k", "steps", "floor (last distance, certified upper bound)",
+                "certified c_min(C1) (lower bound)", "seconds"):
         t.add_column(col, justify="right")
     for r in f.runs:
-        t.add_row(f"{r.C1:g}", str(r.k), str(r.iterations[-1]), _e(r.floor),
-                  _e(g.c_min.get(r.C1)), f"{r.seconds:.1f}")
+        cm = g.c_min.get(r.C1)
+        t.add_row(f"{r.C1:g}", str(r.k), str(r.iterations[-1]),
+                  _q(gmpy2.mpq(r.floor), "up"),
+                  "-" if cm is None else _q(gmpy2.mpq(cm), "down"), f"{r.seconds:.1f}")
     console.print(t)
     if f.floor_exponent is not None:
         console.print(f"floor ~ C1^{f.floor_exponent:.2f} (fit), c_min ~ 1/(4 C1 kappa); "
